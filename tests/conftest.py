@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.sandboxproc import SAMPLES, SandboxProcess
+
+
+@pytest.fixture
+def sandbox_factory():
+    """Start sandboxes with given CLI options: `sandbox_factory("--offers", "5000")`."""
+    started: list[SandboxProcess] = []
+
+    def start(*args: str, **kwargs) -> SandboxProcess:
+        sb = SandboxProcess(args=[str(a) for a in args], **kwargs).start()
+        started.append(sb)
+        return sb
+
+    yield start
+    for sb in started:
+        sb.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """One shared, fault-free sandbox of 5,000 offers for tests that do not change it."""
+    sb = SandboxProcess(args=["--offers", "5000", "--seed", "1"]).start()
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture(scope="session")
+def samples():
+    """The real sample data in ../shared/api/samples (France Travail data: read, never copied)."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"real samples not available: {SAMPLES} is absent")
+    return SAMPLES

@@ -1,0 +1,74 @@
+"""Start the sandbox as a separate process, as a user would, and talk to its test-only control API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CLIENT_ID = "PAR_sandbox_demo"
+DEFAULT_CLIENT_SECRET = "sandbox-secret-do-not-use-in-production"
+
+
+@dataclass
+class SandboxProcess:
+    """A running `python -m offres_crawler.sandbox`; its first stdout lines give its URLs."""
+
+    args: list[str] = field(default_factory=list)
+    client_id: str = DEFAULT_CLIENT_ID
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    api_url: str = ""
+    token_url: str = ""
+    root_url: str = ""
+    proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120.0) -> "SandboxProcess":
+        cmd = [sys.executable, "-m", "offres_crawler.sandbox", "--host", "127.0.0.1", "--port", "0",
+               "--client-id", self.client_id, "--client-secret", self.client_secret, *self.args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        urls = {}
+        while len(urls) < 2:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"sandbox exited early: {self.proc.stderr.read()}")
+            key, sep, value = line.strip().partition("=")
+            if sep and key in ("OFFRES_API_URL", "OFFRES_TOKEN_URL"):
+                urls[key] = value
+        self.api_url, self.token_url = urls["OFFRES_API_URL"], urls["OFFRES_TOKEN_URL"]
+        self.root_url = self.api_url.split("/partenaire/")[0]
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    # -- test-only control API (/_sandbox/...) --------------------------------------------------
+    def control(self, path: str, payload: dict | None = None):
+        url = f"{self.root_url}/_sandbox/{path}"
+        data = None if payload is None else json.dumps(payload).encode()
+        req = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read() or b"null")
+
+    def stats(self) -> dict:
+        return self.control("stats")
+
+    def settings(self) -> dict:
+        """Scrapy settings pointing a crawl at this sandbox."""
+        return {"OFFRES_API_URL": self.api_url, "OFFRES_TOKEN_URL": self.token_url,
+                "OFFRES_CLIENT_ID": self.client_id, "OFFRES_CLIENT_SECRET": self.client_secret}
+
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SAMPLES = SHARED / "api" / "samples"
