@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +30,16 @@ class SandboxProcess:
     def start(self, timeout: float = 120.0) -> "SandboxProcess":
         cmd = [sys.executable, "-m", "offres_crawler.sandbox", "--host", "127.0.0.1", "--port", "0",
                "--client-id", self.client_id, "--client-secret", self.client_secret, *self.args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # stderr goes to a file: a pipe nobody reads would block a chatty sandbox.
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         urls = {}
         while len(urls) < 2:
             line = self.proc.stdout.readline()
             if not line:
-                raise RuntimeError(f"sandbox exited early: {self.proc.stderr.read()}")
+                self._stderr.seek(0)
+                raise RuntimeError(f"sandbox exited early: {self._stderr.read()}")
             key, sep, value = line.strip().partition("=")
             if sep and key in ("OFFRES_API_URL", "OFFRES_TOKEN_URL"):
                 urls[key] = value

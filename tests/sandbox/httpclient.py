@@ -70,16 +70,6 @@ def api_get(sb: SandboxProcess, path: str, token: str | None, params: dict | lis
     return request("GET", url, headers=headers, timeout=timeout)
 
 
-def api_get_patiently(sb: SandboxProcess, path: str, token: str, params: dict | list | None = None) -> Reply:
-    """`api_get` that waits out 429s (for the shared sandbox, whose rate limit other tests use)."""
-    for _ in range(5):
-        reply = api_get(sb, path, token, params)
-        if reply.status != 429:
-            return reply
-        time.sleep(int(reply.headers["Retry-After"]))
-    raise AssertionError(f"still rate limited after 5 attempts: {path}")
-
-
 def search(sb: SandboxProcess, token: str, params: dict | list | None = None) -> Reply:
     return api_get(sb, "/v2/offres/search", token, params)
 

@@ -184,3 +184,24 @@ def test_origine_quirk(sandbox_factory):
     sb.control("faults", {"origine_quirk": False})
     served = search(sb, token, {"range": "0-149"}).json()["resultats"]
     assert {o["origineOffre"]["origine"] for o in served} == {"1", "2"}
+
+
+def test_offers_served_over_http_validate_against_the_official_schema(sb, token, samples):
+    from tests.openapi import offre_validator
+
+    validator = offre_validator(strict=True)
+    offers = search(sb, token, {"range": "0-149", "sort": "1"}).json()["resultats"]
+    assert len(offers) == 150
+    for offer in offers:
+        assert not list(validator.iter_errors(offer)), offer.get("id")
+
+
+def test_malformed_share_reaches_the_served_offers(sandbox_factory, samples):
+    from tests.openapi import offre_validator
+
+    validator = offre_validator(strict=True)
+    sb = sandbox_factory("--offers", "1000", "--malformed-share", "1")
+    offers = search(sb, get_token(sb), {"range": "0-149"}).json()["resultats"]
+    assert len(offers) == 150
+    # each one is broken: a value of the wrong type, or no id at all
+    assert all("id" not in o or list(validator.iter_errors(o)) for o in offers)
