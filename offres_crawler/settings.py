@@ -21,7 +21,101 @@ OFFRES_SCOPE = "api_offresdemploiv2 o2dsoffre"
 # OFFRES_CLIENT_ID / OFFRES_CLIENT_SECRET: read from the environment when not set (never in a file).
 
 # --- Transport: token, rate, retries (middlewares/) -----------------------------------------------
+# Every name below is described in offres_crawler/middlewares/SETTINGS.md; RATE.md explains the pace.
+OFFRES_RATE_LIMIT = 3  # API requests per second, as the server counts them (sliding window)
+OFFRES_RATE_MARGIN = 0.03  # seconds added to each window, against arrival jitter
+OFFRES_FOLLOW_RATELIMIT_HEADERS = False  # True: pace at the capacity the API announces
+OFFRES_RETRY_TIMES = 5  # retries of a 5xx / reset / timeout / cut-short answer
+OFFRES_RETRY_BACKOFF_BASE = 1.0  # seconds; retry n waits 1/2..1 x min(max, base * 2**(n-1))
+OFFRES_RETRY_BACKOFF_MAX = 30.0
+OFFRES_RATELIMIT_RETRY_TIMES = 10  # retries of one request answered 429
+OFFRES_RETRY_AFTER_DEFAULT = 60.0  # seconds, when a 429 has no readable Retry-After
+OFFRES_RETRY_AFTER_MAX = 600.0
+OFFRES_TOKEN_RETRY_TIMES = 6  # retries of the token request on transient errors
+COMMANDS_MODULE = "offres_crawler.commands"  # `scrapy crawl` exit codes 0 / 1 / 3
+DOWNLOAD_HANDLERS = {
+    "http": "offres_crawler.downloader.OffresDownloadHandler",
+    "https": "offres_crawler.downloader.OffresDownloadHandler",
+}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced, never retry twice
+    "offres_crawler.middlewares.retry.ApiRetryMiddleware": 550,
+    "offres_crawler.middlewares.ratelimit.RateLimitMiddleware": 560,
+    "offres_crawler.middlewares.token.TokenMiddleware": 570,
+}
+# The pace lives in the download handler; Scrapy's slots only bound concurrency. "offres-api" lets
+# enough requests wait their turn to cover latencies up to a few seconds.
+DOWNLOAD_SLOTS = {
+    "offres-api": {"concurrency": 16, "delay": 0, "jitter": 0},
+    "offres-token": {"concurrency": 1, "delay": 0, "jitter": 0},
+}
+AUTOTHROTTLE_ENABLED = False  # it ignores Retry-After and rewrites slot delays (RATE.md)
+DOWNLOAD_TIMEOUT = 60
 
 # --- offres_search: parameters, paging, planner ---------------------------------------------------
+OFFRES_RANGE_MAX_START = 3000  # highest range start; a lower one is learned from the API's 400
+OFFRES_CREATION_FLOOR = "2000-01-01T00:00:00Z"  # minCreationDate sent when the query has none
+OFFRES_SUM_TOLERANCE = 0.001  # origine passes vs the query's total: share of offers that may differ
+OFFRES_SEARCH_OFFERS_URI = "output/offres_search/offres_%(time)s.jsonl"  # when no -O/-o/FEEDS
+OFFRES_SEARCH_REPORT = ""  # default: beside the first file feed (x.jsonl -> x.report.json)
 
 # --- Items: pipelines, feeds, exporters -----------------------------------------------------------
+# Every offer is validated (invalid ones go to the rejects feed), then deduplicated by id.
+ITEM_PIPELINES = {
+    "offres_crawler.pipelines.validate.ValidatePipeline": 300,
+    "offres_crawler.pipelines.dedup.DedupPipeline": 400,
+}
+FEED_EXPORTERS = {
+    "parquet": "offres_crawler.exporters.parquet.ParquetItemExporter",
+    "jsonl": "offres_crawler.exporters.jsonl.JsonLinesItemExporter",
+    "jsonlines": "offres_crawler.exporters.jsonl.JsonLinesItemExporter",
+}
+# The add-on forces Parquet feeds to overwrite, enables the feed extensions and builds the
+# snapshot FEEDS (merged with any other section's add-ons).
+ADDONS = {**globals().get("ADDONS", {}), "offres_crawler.extensions.feeds_addon.FeedsAddon": 100}
+OFFRES_OFFER_SPIDERS = ["offres_search", "offres_detail"]  # spiders whose items are offers: validated, deduplicated
+OFFRES_VALIDATE_ENABLED = True
+OFFRES_REJECTS_URI = "output/rejects/%(name)s_%(time)s.jsonl"
+OFFRES_REJECTS_LOG_FIRST = 10
+OFFRES_DEDUP_ENABLED = True
+OFFRES_DEDUP_INITIAL_CAPACITY = 65536
+OFFRES_PARQUET_ROW_GROUP_ROWS = 10000
+OFFRES_PARQUET_COMPRESSION = "zstd"
+# Snapshot layout (output/offres/snapshot_date=YYYY-MM-DD/): see extensions/snapshot_state.py.
+OFFRES_SNAPSHOT = False
+OFFRES_SNAPSHOT_DIR = "output/offres"
+OFFRES_SNAPSHOT_DATE = ""  # default: the UTC date the snapshot starts (kept when resumed)
+OFFRES_SNAPSHOT_PART_ITEMS = 100000
+OFFRES_SNAPSHOT_JSONL = False
+OFFRES_SNAPSHOT_JSONL_GZIP = True
+OFFRES_SNAPSHOT_PUBLISH_REASONS = ["finished"]
+
+# --- referentiels and offres_detail spiders (spiders/REFERENTIELS_DETAIL.md) -----------------------
+# Used when the user gives no FEEDS (-O/-o): %(date)s is the run's UTC day, %(referentiel)s a list.
+OFFRES_REFERENTIELS_URI = "output/referentiels/%(date)s/%(referentiel)s.jsonl"
+OFFRES_REFERENTIELS_REPORT = "output/referentiels/%(date)s/_report.json"  # "" = no report
+OFFRES_DETAIL_OFFERS_URI = "output/offres_detail/offres_%(time)s.jsonl"  # when no FEEDS given
+OFFRES_DETAIL_WITHDRAWALS_URI = "output/offres_detail/withdrawals_%(time)s.jsonl"  # -O too
+
+# --- Analysts: salary normalisation, licence-safe export (issue 8) --------------------------------
+# Both are switched on here and wired by the add-on; see offres_crawler/report/LICENCE_EXPORT.md.
+ADDONS = {**globals().get("ADDONS", {}), "offres_crawler.extensions.analysts_addon.AnalystsAddon": 200}
+OFFRES_SALARY_NORMALISATION = False  # True: add `offres_salaire` (min, max, period, annual gross)
+OFFRES_SALARY_FIELD = "offres_salaire"
+OFFRES_SMIC_HOURLY = None  # EUR/h for "% du SMIC"; None: the SMIC in force on the offer's date (api/smic.py)
+OFFRES_EXPORT_PROFILE = "full"  # "redistribution": drop the licence's art. 7 fields from every feed
+
+# --- Operations: progress, outcome, deltas, scrapyd (offres_crawler/ops/OPERATIONS.md) -------------
+EXTENSIONS = {**globals().get("EXTENSIONS", {}),
+              "offres_crawler.extensions.progress.Progress": 600,  # progress lines, summary, verdict
+              "offres_crawler.extensions.deltas.Deltas": 610}  # created/updated/withdrawn feeds
+ADDONS = {**globals().get("ADDONS", {}), "offres_crawler.ops.scrapyd_overrides.ScrapydOverridesAddon": 50}
+OFFRES_PROGRESS_ENABLED = True
+OFFRES_PROGRESS_INTERVAL = 60.0  # seconds between progress lines; 0: none (the summary stays)
+OFFRES_PROGRESS_WINDOW = 120.0  # seconds over which the current rate (and the ETA) is measured
+OFFRES_DELTAS_ENABLED = True  # snapshot layout only: deltas against the previous snapshot
+OFFRES_DELTAS_DIR = ""  # default: beside the snapshots, OFFRES_SNAPSHOT_DIR + "_deltas"
+OFFRES_DELTAS_JSONL_GZIP = True
+OFFRES_SCRAPYD_ITEMS_FEED = "drop"  # "keep": leave scrapyd's items_dir feed in snapshot crawls too
+OFFRES_JOBDIR = ""  # set by `offres-crawler schedule`: the JOBDIR to use even if scrapyd's jobs_dir replaced it
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"  # JOBDIR requests survive SIGKILL (OPERATIONS.md)

@@ -1,0 +1,97 @@
+"""The OAuth2 client-credentials exchange of the API, done with oauthlib (REFERENCE Part 1 §9-10).
+
+`token_request_body` builds the form body (grant_type, client_id, client_secret, scope; the realm
+is a query parameter of the token URL). `read_token_response` turns the endpoint's answer into an
+`AccessToken`, or raises:
+
+- `TokenRejected` when the credentials or the configuration are wrong (400 `invalid_client`,
+  `invalid_scope`, ...): retrying cannot help, the crawl must stop;
+- `TokenTransientError` for answers worth retrying (429, 5xx, 408, an unreadable 200).
+
+Messages never contain the secret or a token: they are built from the error code and the
+server's description only, and the secret is masked should a server ever echo it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from oauthlib.oauth2 import BackendApplicationClient, OAuth2Error
+
+from offres_crawler.api.token_clock import DEFAULT_EXPIRES_IN, AccessToken
+
+logger = logging.getLogger(__name__)
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+# What a user must check for each fatal OAuth error code.
+_HINTS = {
+    "invalid_client": "check OFFRES_CLIENT_ID and OFFRES_CLIENT_SECRET, and that the "
+                      "application subscribes to the API",
+    "invalid_scope": "check OFFRES_SCOPE",
+    "unauthorized_client": "check that the application may use the client_credentials grant",
+    "unsupported_grant_type": "the token endpoint does not accept client_credentials",
+    "invalid_grant": "the token endpoint refused the grant",
+    "invalid_request": "check OFFRES_TOKEN_URL and OFFRES_SCOPE",
+}
+
+
+class TokenRejected(Exception):
+    """The token endpoint refused us for good (wrong credentials, scope or URL)."""
+
+    def __init__(self, error: str, description: str, hint: str) -> None:
+        self.error, self.description, self.hint = error, description, hint
+        super().__init__(f"{error} ({description}): {hint}" if description else f"{error}: {hint}")
+
+
+class TokenTransientError(Exception):
+    """An answer of the token endpoint that a later attempt may not get again."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        self.reason, self.retry_after = reason, retry_after
+        super().__init__(reason)
+
+
+def token_request_body(client_id: str, client_secret: str, scope: str) -> str:
+    """The urlencoded form body of the token request. It holds the secret: never log it."""
+    client = BackendApplicationClient(client_id=client_id)
+    return client.prepare_request_body(scope=scope.split(), include_client_id=True,
+                                       client_secret=client_secret)
+
+
+def _masked(text: str, secret: str) -> str:
+    return text.replace(secret, "***") if secret else text
+
+
+def read_token_response(status: int, body: bytes, *, scope: str, sent_at: float,
+                        generation: int, client_secret: str = "") -> AccessToken:
+    """Parse the token endpoint's answer (oauthlib does the OAuth parsing and validation)."""
+    if status in TRANSIENT_STATUSES:
+        raise TokenTransientError(f"http_{status}")
+    text = body.decode("utf-8", errors="replace")
+    client = BackendApplicationClient(client_id=None)
+    try:
+        params = client.parse_request_body_response(text, scope=scope.split())
+    except Warning as changed:
+        # oauthlib raises a Warning carrying the token when the granted scope differs from
+        # the requested one; the API grants what it grants, so take the token.
+        params = changed.token
+    except OAuth2Error as exc:
+        if status == 200:
+            # A 200 without a usable token (cut short, garbled): another attempt may do better.
+            raise TokenTransientError("malformed_token_response") from None
+        description = _masked(exc.description or "", client_secret)
+        hint = _HINTS.get(exc.error, "check OFFRES_TOKEN_URL")
+        raise TokenRejected(exc.error, description, hint) from None
+    if status != 200:
+        # A non-200 answer that still parsed as a token is not something to trust.
+        raise TokenRejected(f"http_{status}", "unexpected token endpoint answer",
+                            "check OFFRES_TOKEN_URL") from None
+    token_type = str(params.get("token_type", "Bearer"))
+    if token_type.lower() != "bearer":
+        raise TokenRejected("unsupported_token_type", f"token_type {token_type!r}",
+                            "the API expects Bearer tokens")
+    expires_in = params.get("expires_in") or DEFAULT_EXPIRES_IN
+    return AccessToken(value=str(params["access_token"]), obtained_at=sent_at,
+                       expires_in=float(expires_in), generation=generation)

@@ -1,0 +1,46 @@
+"""The `offres-crawler` command line: `offres-crawler <subcommand> ...`.
+
+Each subcommand lives in its own module exposing HELP, `configure(parser)` and `run(args) -> int`
+(the exit code), listed in SUBCOMMANDS: adding one (`schedule`, `deltas`, ...) is one line here.
+Modules are imported when the command line is built, so they keep their heavy imports (pandas,
+matplotlib) inside `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+logger = logging.getLogger(__name__)
+
+SUBCOMMANDS: dict[str, str] = {
+    "report": "offres_crawler.report.command",
+    "schedule": "offres_crawler.ops.schedule",  # the day's snapshot on scrapyd (ops/OPERATIONS.md)
+    "deltas": "offres_crawler.deltas.cli",  # created/updated/withdrawn of a snapshot, by hand
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="offres-crawler",
+                                     description="Tools around the France Travail job-offers harvest.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, module_name in SUBCOMMANDS.items():
+        module = importlib.import_module(module_name)
+        sub = commands.add_parser(name, help=module.HELP, description=module.HELP)
+        module.configure(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

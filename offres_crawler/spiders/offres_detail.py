@@ -1,0 +1,158 @@
+"""`scrapy crawl offres_detail -a ids=ID1,ID2` or `-a ids_file=PATH`: offers by id.
+
+`GET /v2/offres/{id}` for each id (REFERENCE Part 1 §4), through the project's transport, so the
+rate limit, tokens and retries are those of every spider:
+- 200: the offer's current version, yielded as the API sent it;
+- 204: the offer is gone (withdrawn, or never existed): an `OfferWithdrawal` record (`id`,
+  `seen_withdrawn_at`) goes to its own feed, OFFRES_DETAIL_WITHDRAWALS_URI;
+- 400: a malformed id: logged with the API's message and counted (`offres/detail/malformed`).
+  That is an answer, not a lost request: it does not make the run incomplete.
+
+`ids_file` is a text file (one id per line), a JSONL / JSON feed of offers, a Parquet feed, or a
+directory of them such as a snapshot (offres_crawler/api/offer_ids.py). Ids are read lazily, as
+the downloader has room, so a file of a whole market never sits in the scheduler. Repeated ids
+are asked once (Scrapy's duplicate filter; with JOBDIR a resumed run skips the ids already done).
+Ids are sent as given: the API decides what is malformed; only empty ones are left out.
+Without `ids` or `ids_file`, or with a file that does not exist, nothing is asked: one error
+line, finish reason `offres_bad_argument`, exit code 1.
+
+Offers go to the user's FEEDS (`-O offres.parquet`), else to OFFRES_DETAIL_OFFERS_URI; withdrawal
+records have a feed of their own. Settings and stats: spiders/REFERENTIELS_DETAIL.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import CloseSpider
+
+from offres_crawler.api.api_error import api_error_message
+from offres_crawler.api.offer_ids import (
+    Skipped,
+    detail_path,
+    id_format,
+    ids_from_argument,
+    read_ids,
+)
+from offres_crawler.api.withdrawal import OfferWithdrawal
+from offres_crawler.middlewares.failures import run_failures
+from offres_crawler.spiders.feed_filters import NoWithdrawals
+from offres_crawler.spiders.spider_feeds import given_feeds, set_feeds, without_snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+STATS = "offres/detail"
+BAD_ARGUMENT = "offres_bad_argument"  # finish reason, as offres_search's
+SKIPPED_WARNINGS = 10  # lines without an id logged; all are counted
+
+
+class OffresDetailSpider(Spider):
+    name = "offres_detail"
+    handle_httpstatus_list = [400]  # a malformed id: the API's answer is reported here
+
+    def __init__(self, ids: str = "", ids_file: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ids, self.ids_file = ids, ids_file
+        self.argument_error: str | None = None
+        if not (ids or ids_file):
+            self.argument_error = "offres_detail needs -a ids=ID1,ID2 or -a ids_file=PATH"
+        elif ids_file and not Path(ids_file).exists():
+            self.argument_error = f"offres_detail: ids_file {ids_file!r} does not exist"
+        if self.argument_error:
+            logger.error("%s", self.argument_error)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OffresDetailSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        without_snapshot(spider.settings, cls.name)
+        if not spider.argument_error:
+            spider._route_feeds()
+        return spider
+
+    def _route_feeds(self) -> None:
+        """Withdrawals to their own feed; offers to the user's feeds, or the default one."""
+        feeds = given_feeds(self.settings)
+        if not feeds and self.settings.get("OFFRES_DETAIL_OFFERS_URI"):
+            feeds[self.settings["OFFRES_DETAIL_OFFERS_URI"]] = {}
+        withdrawals = self.settings.get("OFFRES_DETAIL_WITHDRAWALS_URI")
+        if withdrawals:
+            for options in feeds.values():
+                if not options.get("item_classes") and not options.get("item_filter"):
+                    options["item_filter"] = NoWithdrawals
+            feeds[withdrawals] = {"format": "jsonl", "item_classes": [OfferWithdrawal]}
+        set_feeds(self.settings, feeds)
+
+    # -- ids --------------------------------------------------------------------------------------
+    def _all_ids(self) -> Iterator[str | Skipped]:
+        yield from ids_from_argument(self.ids)
+        if self.ids_file:
+            yield from read_ids(self.ids_file)
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.argument_error:  # refused before any request; exit code 1
+            raise CloseSpider(BAD_ARGUMENT)
+        api = self.settings["OFFRES_API_URL"].rstrip("/")
+        stats = self.crawler.stats
+        skipped = 0
+        for offer_id in self._all_ids():
+            if isinstance(offer_id, Skipped):
+                skipped += 1
+                stats.inc_value(f"{STATS}/skipped")
+                if skipped <= SKIPPED_WARNINGS:
+                    logger.warning("No offer id in %s: %s", offer_id.where, offer_id.why)
+                continue
+            if id_format(offer_id) is None:
+                stats.inc_value(f"{STATS}/unusual_format")
+            if self.crawler.engine.needs_backout():
+                # Lazy: read further only when the downloader has room (Scrapy's own recipe).
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
+            stats.inc_value(f"{STATS}/ids")
+            yield Request(api + detail_path(offer_id), callback=self.parse_offer,
+                          errback=self.offer_failed, cb_kwargs={"offer_id": offer_id})
+        if not stats.get_value(f"{STATS}/ids"):
+            stats.set_value(f"{STATS}/ids", 0)
+            logger.warning("offres_detail: no offer id to fetch")
+
+    # -- answers ----------------------------------------------------------------------------------
+    def parse_offer(self, response: Response, offer_id: str):
+        stats = self.crawler.stats
+        if response.status == 400:
+            stats.inc_value(f"{STATS}/malformed")
+            logger.warning("Offer id %r refused by the API: %s", offer_id,
+                           api_error_message(response.body))
+            return
+        if response.status == 204:
+            stats.inc_value(f"{STATS}/withdrawn")
+            yield OfferWithdrawal.seen_at(offer_id, time.time())
+            return
+        offer = response.json() if response.body.strip() else None
+        if not isinstance(offer, dict):
+            why = f"a {response.status} whose body is not an offer ({len(response.body)} bytes)"
+            logger.error("Offer %s: %s", offer_id, why)
+            run_failures(self.crawler).record(response.request, "unexpected_body", why)
+            stats.inc_value(f"{STATS}/failed")
+            return
+        sent_id = offer.get("id")
+        if sent_id is not None and sent_id != offer_id:  # kept: it is what the API answered
+            stats.inc_value(f"{STATS}/id_mismatch")
+            logger.warning("Asked for offer %r, the API sent offer %r", offer_id, sent_id)
+        stats.inc_value(f"{STATS}/offers")
+        yield offer
+
+    def offer_failed(self, failure: Failure) -> None:
+        # The transport has logged it and put it in the run's error list (exit code 3).
+        stats = self.crawler.stats
+        stats.inc_value(f"{STATS}/failed")
+        logger.debug("Offer %s not fetched: %s", failure.request.cb_kwargs.get("offer_id"),
+                     failure.getErrorMessage())

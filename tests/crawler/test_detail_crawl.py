@@ -1,0 +1,158 @@
+"""`scrapy crawl offres_detail` against the sandbox: live, withdrawn and malformed ids, ids taken
+from a real snapshot feed, the rate limit, and the arguments it refuses."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pyarrow.parquet as pq
+
+from tests.crawler.api_spiders import crawl, new_requests, requests_by_status
+from tests.sandbox.httpclient import api_get, get_token
+
+BAD_ID = "Le format de l'id de l'offre recherchée est incorrect."
+
+
+def read_jsonl(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def alive(sb) -> set[str]:
+    return set(sb.control("alive")["ids"])
+
+
+def parse_utc(value: str) -> datetime:
+    assert value.endswith("Z") and len(value) == len("2026-11-27T11:59:17.123Z"), value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def test_live_withdrawn_and_malformed_ids(tmp_path, sandbox_factory):
+    sb = sandbox_factory("--offers", "1000", "--seed", "7", "--churn-withdrawn", "5",
+                         "--rate-limit", "50")
+    before_jump = alive(sb)
+    sb.control("faults", {"clock_skew": 30})  # about 150 offers withdrawn at once
+    live_then = alive(sb)
+    gone = sorted(before_jump - live_then)[:4]
+    live = sorted(live_then)[:6]
+    malformed = ["abc", "12-3/x?y"]
+    ids = [*live, gone[0], "", *malformed, " ", *gone[1:], live[0]]  # blanks, one repeat
+    before = requests_by_status(sb, "detail")
+    started = datetime.now(timezone.utc)
+
+    offers_feed = tmp_path / "mine.jsonl"
+    run = crawl(tmp_path, sb, "offres_detail", args={"ids": ",".join(ids)},
+                feeds={str(offers_feed): {"format": "jsonl"}})
+    finished = datetime.now(timezone.utc)
+    live_after = alive(sb)
+    assert run.returncode == 0, run.stderr  # a malformed id is an answer, not a lost request
+
+    # each distinct non-empty id asked once; an empty one never
+    sent = new_requests(before, requests_by_status(sb, "detail"))
+    assert sum(sent.values()) == len(live) + len(gone) + len(malformed)
+    assert sent["400"] == len(malformed)
+
+    offers = read_jsonl(offers_feed)
+    withdrawals = read_jsonl(tmp_path / "run" / "withdrawals.jsonl")
+    assert not (tmp_path / "run" / "offres.jsonl").exists()  # the user's feed replaces it
+    # Offers still alive after the crawl were alive when fetched: 200 and the API's own version.
+    # Offers gone before it are withdrawals. Churn goes on meanwhile: one of `live` may go too.
+    offer_ids = [o["id"] for o in offers]
+    withdrawn_ids = [w["id"] for w in withdrawals]
+    assert sorted(offer_ids + withdrawn_ids) == sorted(live + gone)
+    assert set(live) & live_after <= set(offer_ids) <= set(live)
+    assert set(gone) <= set(withdrawn_ids) <= set(gone) | (set(live) - live_after)
+    token = get_token(sb)
+    for offer in offers:
+        if offer["id"] in live_after:
+            assert api_get(sb, f"/v2/offres/{offer['id']}", token).json() == offer
+    for record in withdrawals:
+        assert list(record) == ["id", "seen_withdrawn_at"]
+        assert started <= parse_utc(record["seen_withdrawn_at"]) <= finished
+
+    stats = run.stats()
+    assert stats["offres/detail/offers"] == len(offers)
+    assert stats["offres/detail/withdrawn"] == len(withdrawals)
+    assert stats["offres/detail/malformed"] == len(malformed)
+    assert stats["offres/detail/ids"] == len(live) + len(gone) + len(malformed) + 1  # + the repeat
+    assert stats["dupefilter/filtered"] == 1
+    for bad in malformed:
+        assert f"Offer id {bad!r} refused by the API: {BAD_ID}" in run.log
+
+
+def test_ids_file_taken_from_a_snapshot_feed(tmp_path, sandbox_factory):
+    sb = sandbox_factory("--offers", "1000", "--seed", "11", "--churn-withdrawn", "5",
+                         "--rate-limit", "50")
+    # A snapshot as the harvest writes it (Parquet parts, and the same rows as JSONL), of two
+    # départements: about 80 offers keep the detail crawls short.
+    snapshot = crawl(tmp_path, sb, "offres_search", name="snapshot", args={"departement": "75,13"},
+                     settings={"OFFRES_SNAPSHOT": 1, "OFFRES_SNAPSHOT_DIR": str(tmp_path / "offres"),
+                               "OFFRES_SNAPSHOT_JSONL": 1, "OFFRES_SNAPSHOT_DATE": "2026-01-02"})
+    assert snapshot.returncode == 0, snapshot.stderr
+    day = tmp_path / "offres" / "snapshot_date=2026-01-02"
+    [parquet_part] = day.glob("*.parquet")
+    [jsonl_part] = day.glob("*.jsonl.gz")
+    snapshot_ids = pq.read_table(parquet_part, columns=["id"]).column("id").to_pylist()
+    assert len(snapshot_ids) == len(set(snapshot_ids)) == snapshot.stats()["offres/collected"] > 50
+
+    sb.control("faults", {"clock_skew": 30})  # about 15 % of the market withdrawn since
+    for ids_file, name in ((day, "from_parquet"), (jsonl_part, "from_jsonl")):
+        alive_before = alive(sb)
+        run = crawl(tmp_path, sb, "offres_detail", args={"ids_file": str(ids_file)}, name=name)
+        alive_after = alive(sb)
+        assert run.returncode == 0, run.stderr
+        offer_ids = {o["id"] for o in read_jsonl(tmp_path / name / "offres.jsonl")}
+        withdrawn_ids = {w["id"] for w in read_jsonl(tmp_path / name / "withdrawals.jsonl")}
+        assert offer_ids | withdrawn_ids == set(snapshot_ids) and not offer_ids & withdrawn_ids
+        assert set(snapshot_ids) - alive_before <= withdrawn_ids
+        assert set(snapshot_ids) & alive_after <= offer_ids
+        assert withdrawn_ids and offer_ids
+        stats = run.stats()
+        assert stats["offres/detail/ids"] == len(snapshot_ids)
+        assert "offres/detail/skipped" not in stats
+
+
+def test_detail_holds_the_rate_limit(tmp_path, sandbox_factory):
+    sb = sandbox_factory("--offers", "1000", "--seed", "5", "--latency", "100-300")  # 3/s
+    ids = sorted(alive(sb))[:12]
+    run = crawl(tmp_path, sb, "offres_detail", args={"ids": ",".join(ids)},
+                settings={"OFFRES_RATE_LIMIT": 3})
+    assert run.returncode == 0, run.stderr
+    assert len(read_jsonl(tmp_path / "run" / "offres.jsonl")) == 12
+    stats = sb.stats()
+    assert stats["rate_limited"] == 0
+    assert stats["max_requests_per_second"][sb.client_id] == 3
+
+
+def test_without_ids_or_with_a_missing_file_nothing_is_asked(tmp_path, sandbox):
+    before = sandbox.stats()["requests"]
+    missing = tmp_path / "nowhere.txt"
+    for args, message in (({}, "offres_detail needs -a ids=ID1,ID2 or -a ids_file=PATH"),
+                          ({"ids_file": str(missing)},
+                           f"offres_detail: ids_file {str(missing)!r} does not exist")):
+        run = crawl(tmp_path, sandbox, "offres_detail", args=args)
+        assert run.returncode == 1
+        assert run.stats()["finish_reason"] == "offres_bad_argument"
+        assert f"[offres_crawler.spiders.offres_detail] ERROR: {message}" in run.log
+    after = sandbox.stats()["requests"]
+    for endpoint in ("token", "detail"):
+        assert new_requests(before.get(endpoint, {}), after.get(endpoint, {})) == {}
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_offer_that_cannot_be_fetched_makes_the_run_incomplete(tmp_path, sandbox):
+    offer_id = sorted(alive(sandbox))[0]
+    before = requests_by_status(sandbox, "detail")
+    sandbox.control("faults", {"fail_next": [{"kind": "5xx", "count": 2}]})
+    run = crawl(tmp_path, sandbox, "offres_detail", args={"ids": offer_id},
+                settings={"OFFRES_RETRY_TIMES": 1, "OFFRES_RETRY_BACKOFF_BASE": 0.05})
+    assert run.returncode == 3  # finished, but an offer is missing
+    sent = new_requests(before, requests_by_status(sandbox, "detail"))
+    assert sum(n for status, n in sent.items() if status.startswith("5")) == 2 and "200" not in sent
+    stats = run.stats()
+    assert stats["offres/detail/failed"] == 1 and stats["offres/failures"] == 1
+    assert "offres/detail/offers" not in stats and "offres/detail/withdrawn" not in stats
+    assert read_jsonl(tmp_path / "run" / "offres.jsonl") == []
+    assert read_jsonl(tmp_path / "run" / "withdrawals.jsonl") == []

@@ -1,0 +1,133 @@
+"""Full-market snapshot crawls (`scrapy crawl offres_search`) in a subprocess, as cron would run
+them: credentials in the environment, everything written under the test's directory (the
+working directory is the test's, so not even a default output lands in the repository).
+A crawl can be killed with SIGKILL at a moment chosen by a callback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from tests.ops.scrapydproc import ROOT, clean_env
+from tests.sandboxproc import SandboxProcess
+
+
+@dataclass
+class Crawl:
+    returncode: int
+    log: str
+    killed: bool = False
+
+    def verdict(self) -> str:
+        """The last OUTCOME line, from "OUTCOME:" on."""
+        lines = [line[line.index("OUTCOME: "):] for line in self.log.splitlines() if "OUTCOME: " in line]
+        return lines[-1] if lines else ""
+
+
+def crawl_env(sb: SandboxProcess) -> dict[str, str]:
+    return clean_env(PYTHONPATH=str(ROOT), SCRAPY_SETTINGS_MODULE="offres_crawler.settings",
+                     OFFRES_CLIENT_ID=sb.client_id, OFFRES_CLIENT_SECRET=sb.client_secret)
+
+
+def snapshot_settings(work: Path, day: str, **more: str) -> dict[str, str]:
+    return {"OFFRES_SNAPSHOT": "1", "OFFRES_SNAPSHOT_DATE": day,
+            "OFFRES_SNAPSHOT_DIR": str(work / "offres"), "OFFRES_DELTAS_DIR": str(work / "deltas"),
+            "OFFRES_SEARCH_REPORT": str(work / "reports" / f"{day}_%(time)s.json"),
+            "OFFRES_SEARCH_OFFERS_URI": "", "OFFRES_RATE_LIMIT": "40",
+            "OFFRES_RETRY_BACKOFF_BASE": "0.05", "OFFRES_RETRY_BACKOFF_MAX": "0.5",
+            "OFFRES_PROGRESS_INTERVAL": "0.5", **more}
+
+
+def run_crawl(sb: SandboxProcess, work: Path, settings: dict[str, str], *, name: str,
+              kill_when: Callable[[Path], bool] | None = None, timeout: float = 120.0,
+              token_url: str | None = None) -> Crawl:
+    """`scrapy crawl offres_search` with `settings`; SIGKILL as soon as `kill_when(log)` is true."""
+    log = work / f"{name}.log"
+    options = {"OFFRES_API_URL": sb.api_url, "OFFRES_TOKEN_URL": token_url or sb.token_url,
+               "LOG_FILE": str(log), "LOG_LEVEL": "DEBUG", **settings}
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search"]
+    for key, value in options.items():
+        cmd += ["-s", f"{key}={value}"]
+    proc = subprocess.Popen(cmd, cwd=work, env=crawl_env(sb), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    killed = False
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if kill_when is not None and kill_when(log):
+                os.kill(proc.pid, signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.01)
+        proc.wait(max(deadline - time.monotonic(), 1))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return Crawl(returncode=proc.returncode, log=log.read_text(errors="replace") if log.exists() else "",
+                 killed=killed)
+
+
+def snapshot_ids(directory: Path) -> list[str]:
+    return [i for path in sorted(directory.glob("part-*.parquet"))
+            for i in pq.read_table(path, columns=["id"]).column("id").to_pylist()]
+
+
+class TokenRecorder:
+    """A pass-through for the token endpoint that remembers every access token it hands out:
+    the test then knows exactly which strings must never appear anywhere."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.tokens: list[str] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                request = urllib.request.Request(recorder.target, data=body, method="POST",
+                                                 headers={"Content-Type": self.headers["Content-Type"]})
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        status, payload = response.status, response.read()
+                except urllib.error.HTTPError as exc:
+                    status, payload = exc.code, exc.read()
+                if status == 200:
+                    recorder.tokens.append(json.loads(payload)["access_token"])
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        query = self.target.partition("?")[2]
+        return f"http://127.0.0.1:{self.server.server_port}/token?{query}"
+
+    def __enter__(self) -> TokenRecorder:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
