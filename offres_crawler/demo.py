@@ -11,8 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -36,49 +34,77 @@ def start_sandbox(*args: str) -> tuple[subprocess.Popen, dict[str, str]]:
     return proc, urls
 
 
-def fetch_token(token_url: str, client_id: str, client_secret: str) -> dict:
-    body = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": client_id,
-                                   "client_secret": client_secret,
-                                   "scope": "api_offresdemploiv2 o2dsoffre"}).encode()
-    req = urllib.request.Request(token_url, data=body, method="POST",
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
+def crawl_command(*settings: str) -> list[str]:
+    """The full-market snapshot: every offer, Parquet and JSONL parts, manifest with the run report."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search",
+           "-s", "OFFRES_SNAPSHOT=1", "-s", "OFFRES_SNAPSHOT_JSONL=1",
+           "-s", "OFFRES_SEARCH_OFFERS_URI=", "-s", "OFFRES_PROGRESS_INTERVAL=10"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return cmd
+
+
+def latest_manifest(root: Path) -> dict | None:
+    manifests = sorted(root.glob("snapshot_date=*/_manifest.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(manifests[-1].read_text(encoding="utf-8")) if manifests else None
+
+
+def summary(root: Path, exit_code: int, sandbox_stats: dict | None) -> None:
+    manifest = latest_manifest(root)
+    print("\n=== summary ===")
+    print(f"scrapy crawl exit code: {exit_code} (0 complete, 3 incomplete, 1 failed)")
+    if manifest is None:
+        print(f"no published snapshot under {root} (see the crawl's OUTCOME line above)")
+        return
+    report = manifest.get("run_report") or {}
+    completeness = report.get("completeness", {})
+    requests = report.get("requests", {})
+    print(f"snapshot: {root}/snapshot_date={manifest.get('snapshot_date')}/ "
+          f"({manifest.get('counts', {}).get('offers')} offers, {len(manifest.get('parts', []))} parts)")
+    print(f"completeness: {completeness}")
+    print(f"requests: {requests.get('total')} for a lower bound of {requests.get('lower_bound')}; "
+          f"duration {report.get('duration_s')} s")
+    if sandbox_stats is not None:
+        print(f"sandbox saw: 429s={sandbox_stats.get('rate_limited')}, most requests in any second="
+              f"{sandbox_stats.get('max_requests_per_second')}")
+
+
+def sandbox_stats(api_url: str) -> dict:
+    root = api_url.split("/partenaire/")[0]
+    with urllib.request.urlopen(f"{root}/_sandbox/stats", timeout=30) as resp:
         return json.loads(resp.read())
 
 
-def one_search_page(api_url: str, token: str) -> tuple[int, str, dict]:
-    req = urllib.request.Request(f"{api_url}/v2/offres/search?range=0-149&sort=1",
-                                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return resp.status, resp.headers.get("Content-Range", ""), json.loads(resp.read() or b"{}")
-
-
 def main() -> int:
-    real = bool(os.environ.get("OFFRES_CLIENT_ID") and os.environ.get("OFFRES_CLIENT_SECRET"))
-    if real:
-        print("Credentials found in the environment: the real API would be harvested, but the "
-              "offres_search spider is not there yet. Unset OFFRES_CLIENT_ID to run the sandbox demo.")
-        return 0
-    Path("output").mkdir(exist_ok=True)
-    started = time.monotonic()
+    if os.environ.get("OFFRES_CLIENT_ID") and os.environ.get("OFFRES_CLIENT_SECRET"):
+        root = Path("output/offres")
+        print("Credentials found: harvesting the real API (the whole market takes hours at 3 req/s).")
+        code = subprocess.call(crawl_command(f"OFFRES_SNAPSHOT_DIR={root}",
+                                             f"OFFRES_SEARCH_REPORT={root.parent}/run_report_%(time)s.json"))
+        summary(root, code, None)
+        return code
+    # The sandbox's snapshots live apart from real ones: synthetic data must never join the history.
+    root = Path("output/sandbox-demo/offres")
     proc, urls = start_sandbox("--offers", str(DEMO_OFFERS))
     try:
-        print(f"sandbox up: {urls['OFFRES_API_URL']}")
-        token = fetch_token(urls["OFFRES_TOKEN_URL"], SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
-        print(f"token: {token['token_type']}, expires in {token['expires_in']} s (value not shown)")
-        status, content_range, page = one_search_page(urls["OFFRES_API_URL"], token["access_token"])
-        print(f"search: HTTP {status}, Content-Range: {content_range}, "
-              f"{len(page.get('resultats', []))} offers on the first page")
-        for offer in page.get("resultats", [])[:3]:
-            print(f"  {offer.get('id')}  {offer.get('dateCreation')}  {offer.get('intitule')}")
-        for facet in page.get("filtresPossibles", []):
-            values = ", ".join(f"{a['valeurPossible']}={a['nbResultats']}" for a in facet["agregation"])
-            print(f"  {facet['filtre']}: {values}")
-        print(f"done in {time.monotonic() - started:.1f} s")
+        print(f"sandbox: {DEMO_OFFERS} synthetic offers at {urls['OFFRES_API_URL']} (3 requests/s)")
+        env = {**os.environ, "OFFRES_CLIENT_ID": SANDBOX_CLIENT_ID,
+               "OFFRES_CLIENT_SECRET": SANDBOX_CLIENT_SECRET}
+        code = subprocess.call(crawl_command(
+            f"OFFRES_SNAPSHOT_DIR={root}", f"OFFRES_SEARCH_REPORT={root.parent}/run_report.json",
+            f"OFFRES_API_URL={urls['OFFRES_API_URL']}",
+            f"OFFRES_TOKEN_URL={urls['OFFRES_TOKEN_URL']}"), env=env)
+        summary(root, code, sandbox_stats(urls["OFFRES_API_URL"]))
+        published = sorted(root.glob("snapshot_date=*"))
+        if code == 0 and published:
+            report = root.parent / "report.html"
+            subprocess.call([sys.executable, "-m", "offres_crawler.cli", "report", str(published[-1]),
+                             "-o", str(report)])
+            print(f"HTML report: {report}")
     finally:
         proc.terminate()
         proc.wait(10)
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -38,14 +38,18 @@ class SandboxProcess:
         while len(urls) < 2:
             line = self.proc.stdout.readline()
             if not line:
-                self._stderr.seek(0)
-                raise RuntimeError(f"sandbox exited early: {self._stderr.read()}")
+                raise RuntimeError(f"sandbox exited early: {self.stderr_text()}")
             key, sep, value = line.strip().partition("=")
             if sep and key in ("OFFRES_API_URL", "OFFRES_TOKEN_URL"):
                 urls[key] = value
         self.api_url, self.token_url = urls["OFFRES_API_URL"], urls["OFFRES_TOKEN_URL"]
         self.root_url = self.api_url.split("/partenaire/")[0]
         return self
+
+    def stderr_text(self) -> str:
+        """Everything the sandbox logged so far."""
+        self._stderr.seek(0)
+        return self._stderr.read()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

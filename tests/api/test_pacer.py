@@ -36,8 +36,9 @@ def test_never_more_than_the_limit_in_any_second_even_with_late_timers(limit, ar
     pacer = SlidingWindowPacer(limit)
     sends = release(pacer, arrivals, lateness)
     assert most_in_any_window(sends, 1.0 + DEFAULT_MARGIN * 0.99) <= limit
-    # ... and the sends are spread, never closer than a share of the second
-    assert all(b - a >= 1.0 / limit - 1e-9 for a, b in zip(sends, sends[1:]))
+    # ... and the sends are spread, never closer than a share of the second (less the pacer's
+    # documented one-microsecond tolerance for float noise, see wait_time)
+    assert all(b - a >= 1.0 / limit - 1e-6 for a, b in zip(sends, sends[1:]))
 
 
 @pytest.mark.parametrize("limit", [1, 3, 4, 10])

@@ -69,7 +69,7 @@ def test_serves_until_a_signal_then_exits_cleanly(sig):
         assert search(sb, get_token(sb), {"range": "0-0"}).status == 206
         sb.proc.send_signal(sig)
         assert sb.proc.wait(20) == 0
-        assert "Traceback" not in sb.proc.stderr.read()
+        assert "Traceback" not in sb.stderr_text()
     finally:
         sb.stop()
 
