@@ -22,9 +22,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## Benchmarks (not part of the tests).
+## Benchmarks (not part of the tests; each prints its figures). Several minutes in all.
 bench: $(STAMP)
-	$(BIN)/python bench/sandbox_bench.py
+	for b in sandbox_bench rate_bench search_efficiency planner_strategies feeds_bench deltas_bench; do \
+	    $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

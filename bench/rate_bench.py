@@ -7,7 +7,7 @@ state: the achieved rate is the number of API requests the *server* counted betw
 readings divided by the server-clock time between them. Printed: achieved rate / limit, the
 429 count and the most requests the server saw in any sliding one-second window.
 
-    .venv/bin/python bench/rate_bench.py                  # the figure of RATE.md
+    .venv/bin/python bench/rate_bench.py                  # the figure of docs/rate.md
     .venv/bin/python bench/rate_bench.py --latency 100-800 --seconds 30
     .venv/bin/python bench/rate_bench.py -s OFFRES_RATE_MARGIN=0.05   # any crawler setting
 

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 SUBCOMMANDS: dict[str, str] = {
     "report": "offres_crawler.report.command",
-    "schedule": "offres_crawler.ops.schedule",  # the day's snapshot on scrapyd (ops/OPERATIONS.md)
+    "schedule": "offres_crawler.ops.schedule",  # the day's snapshot on scrapyd (docs/operations.md)
     "deltas": "offres_crawler.deltas.cli",  # created/updated/withdrawn of a snapshot, by hand
 }
 

@@ -21,7 +21,7 @@ OFFRES_SCOPE = "api_offresdemploiv2 o2dsoffre"
 # OFFRES_CLIENT_ID / OFFRES_CLIENT_SECRET: read from the environment when not set (never in a file).
 
 # --- Transport: token, rate, retries (middlewares/) -----------------------------------------------
-# Every name below is described in offres_crawler/middlewares/SETTINGS.md; RATE.md explains the pace.
+# Every name below is described in docs/transport.md; docs/rate.md explains the pace.
 OFFRES_RATE_LIMIT = 3  # API requests per second, as the server counts them (sliding window)
 OFFRES_RATE_MARGIN = 0.03  # seconds added to each window, against arrival jitter
 OFFRES_FOLLOW_RATELIMIT_HEADERS = False  # True: pace at the capacity the API announces
@@ -49,7 +49,7 @@ DOWNLOAD_SLOTS = {
     "offres-api": {"concurrency": 16, "delay": 0, "jitter": 0},
     "offres-token": {"concurrency": 1, "delay": 0, "jitter": 0},
 }
-AUTOTHROTTLE_ENABLED = False  # it ignores Retry-After and rewrites slot delays (RATE.md)
+AUTOTHROTTLE_ENABLED = False  # it ignores Retry-After and rewrites slot delays (docs/rate.md)
 DOWNLOAD_TIMEOUT = 60
 
 # --- offres_search: parameters, paging, planner ---------------------------------------------------
@@ -90,7 +90,7 @@ OFFRES_SNAPSHOT_JSONL = False
 OFFRES_SNAPSHOT_JSONL_GZIP = True
 OFFRES_SNAPSHOT_PUBLISH_REASONS = ["finished"]
 
-# --- referentiels and offres_detail spiders (spiders/REFERENTIELS_DETAIL.md) -----------------------
+# --- referentiels and offres_detail spiders (docs/referentiels_detail.md) -----------------------
 # Used when the user gives no FEEDS (-O/-o): %(date)s is the run's UTC day, %(referentiel)s a list.
 OFFRES_REFERENTIELS_URI = "output/referentiels/%(date)s/%(referentiel)s.jsonl"
 OFFRES_REFERENTIELS_REPORT = "output/referentiels/%(date)s/_report.json"  # "" = no report
@@ -98,14 +98,14 @@ OFFRES_DETAIL_OFFERS_URI = "output/offres_detail/offres_%(time)s.jsonl"  # when 
 OFFRES_DETAIL_WITHDRAWALS_URI = "output/offres_detail/withdrawals_%(time)s.jsonl"  # -O too
 
 # --- Analysts: salary normalisation, licence-safe export (issue 8) --------------------------------
-# Both are switched on here and wired by the add-on; see offres_crawler/report/LICENCE_EXPORT.md.
+# Both are switched on here and wired by the add-on; see docs/analysts.md.
 ADDONS = {**globals().get("ADDONS", {}), "offres_crawler.extensions.analysts_addon.AnalystsAddon": 200}
 OFFRES_SALARY_NORMALISATION = False  # True: add `offres_salaire` (min, max, period, annual gross)
 OFFRES_SALARY_FIELD = "offres_salaire"
 OFFRES_SMIC_HOURLY = None  # EUR/h for "% du SMIC"; None: the SMIC in force on the offer's date (api/smic.py)
 OFFRES_EXPORT_PROFILE = "full"  # "redistribution": drop the licence's art. 7 fields from every feed
 
-# --- Operations: progress, outcome, deltas, scrapyd (offres_crawler/ops/OPERATIONS.md) -------------
+# --- Operations: progress, outcome, deltas, scrapyd (docs/operations.md) -------------
 EXTENSIONS = {**globals().get("EXTENSIONS", {}),
               "offres_crawler.extensions.progress.Progress": 600,  # progress lines, summary, verdict
               "offres_crawler.extensions.deltas.Deltas": 610}  # created/updated/withdrawn feeds
@@ -118,4 +118,4 @@ OFFRES_DELTAS_DIR = ""  # default: beside the snapshots, OFFRES_SNAPSHOT_DIR + "
 OFFRES_DELTAS_JSONL_GZIP = True
 OFFRES_SCRAPYD_ITEMS_FEED = "drop"  # "keep": leave scrapyd's items_dir feed in snapshot crawls too
 OFFRES_JOBDIR = ""  # set by `offres-crawler schedule`: the JOBDIR to use even if scrapyd's jobs_dir replaced it
-SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"  # JOBDIR requests survive SIGKILL (OPERATIONS.md)
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoSQLiteQueue"  # JOBDIR requests survive SIGKILL (docs/operations.md)

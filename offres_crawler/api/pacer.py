@@ -29,7 +29,7 @@ from collections import deque
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MARGIN = 0.03  # seconds; see RATE.md in offres_crawler/middlewares for the measurements
+DEFAULT_MARGIN = 0.03  # seconds; see docs/rate.md for the measurements
 MARGIN_STEP = 0.02  # added to the margin after each 429 that got through the pace ...
 MARGIN_MAX = 0.2  # ... up to this
 

@@ -1,7 +1,7 @@
 """Downloader middleware: the API's rate-limit answers and headers.
 
 - Every API request goes to the download slot `offres-api` (its concurrency is set in
-  DOWNLOAD_SLOTS; the pace itself is enforced by the download handler, see RATE.md).
+  DOWNLOAD_SLOTS; the pace itself is enforced by the download handler, see docs/rate.md).
 - A 429 pauses *every* API request until its `Retry-After` has passed (whole pace, not just this
   request), is counted in `offres/429`, and the request is retried after the pause, up to
   `OFFRES_RATELIMIT_RETRY_TIMES` times; then it is left to ApiRetryMiddleware as a failure.

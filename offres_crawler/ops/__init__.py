@@ -6,5 +6,5 @@
   the project's feeds and the snapshot's JOBDIR;
 - progress_meter.py, outcome.py: the progress line and the end-of-run verdict (framework-free);
 - unpublish.py: takes back a snapshot published by a run that turned out incomplete;
-- OPERATIONS.md: deployment, the daily schedule, resuming, reading the outcome.
+- docs/operations.md: deployment, the daily schedule, resuming, reading the outcome.
 """

@@ -1,6 +1,6 @@
 """`offres-crawler schedule`: start the day's full-market snapshot on scrapyd (schedule.json).
 
-scrapyd has no scheduler of its own: cron or a systemd timer runs this command (OPERATIONS.md).
+scrapyd has no scheduler of its own: cron or a systemd timer runs this command (docs/operations.md).
 It asks scrapyd for one `offres_search` job whose settings make it a snapshot of one date:
 
     OFFRES_SNAPSHOT=1  OFFRES_SNAPSHOT_DATE=<date>      the partition snapshot_date=<date>
@@ -105,7 +105,7 @@ def parse_pairs(pairs: list[str], what: str) -> dict[str, str]:
             raise ScheduleError(
                 f"{what} {name}: credentials are never passed to scrapyd (its listjobs.json shows "
                 f"every job's settings and arguments); put OFFRES_CLIENT_ID and "
-                f"OFFRES_CLIENT_SECRET in scrapyd's environment instead (OPERATIONS.md)")
+                f"OFFRES_CLIENT_SECRET in scrapyd's environment instead (docs/operations.md)")
         out[name] = value
     return out
 

@@ -4,7 +4,7 @@ scrapyd adds command-line settings to every job, which beat the project's and sc
 - `items_dir` set: `-s FEEDS={"file:///<items_dir>/<project>/<spider>/<job>.jl": {"format": "jsonlines"}}`;
 - `jobs_dir` set: `-s JOBDIR=<jobs_dir>/<project>/<spider>/<job>`, a new one per job, so the
   next job could never resume a crashed one.
-Recommended deployment: leave both empty (scrapyd 1.6's defaults; see OPERATIONS.md). If they
+Recommended deployment: leave both empty (scrapyd 1.6's defaults; see docs/operations.md). If they
 are set anyway, this add-on (active only in processes started by scrapyd, which sets the
 SCRAPY_PROJECT environment variable):
 - drops the items_dir feed in the snapshot layout (OFFRES_SNAPSHOT=1): the offers are in the

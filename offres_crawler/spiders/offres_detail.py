@@ -17,7 +17,7 @@ Without `ids` or `ids_file`, or with a file that does not exist, nothing is aske
 line, finish reason `offres_bad_argument`, exit code 1.
 
 Offers go to the user's FEEDS (`-O offres.parquet`), else to OFFRES_DETAIL_OFFERS_URI; withdrawal
-records have a feed of their own. Settings and stats: spiders/REFERENTIELS_DETAIL.md.
+records have a feed of their own. Settings and stats: docs/referentiels_detail.md.
 """
 
 from __future__ import annotations
