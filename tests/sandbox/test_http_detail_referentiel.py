@@ -6,23 +6,12 @@ import re
 
 import pytest
 
-from tests.sandbox.httpclient import api_get, configured, get_token, search
+from tests.sandbox.httpclient import api_get, get_token, search
 
 REFERENTIELS = ("appellations", "nafs", "communes", "continents", "departements", "domaines",
                 "langues", "metiers", "naturesContrats", "niveauxFormations", "pays", "permis",
                 "regions", "secteursActivites", "themes", "typesContrats")
 BAD_ID = "Le format de l'id de l'offre recherchée est incorrect."
-
-
-@pytest.fixture(scope="module")
-def sb(sandbox):
-    with configured(sandbox, rate_limit=1000):
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def token(sb):
-    return get_token(sb)
 
 
 def test_detail_of_a_live_offer_is_the_search_result(sb, token):

@@ -8,20 +8,9 @@ import time
 import pytest
 
 from offres_crawler.sandbox.query import FACETS
-from tests.sandbox.httpclient import configured, content_range, get_token, search
+from tests.sandbox.httpclient import content_range, get_token, search
 
 DAY_MS = 86_400_000
-
-
-@pytest.fixture(scope="module")
-def sb(sandbox):
-    with configured(sandbox, rate_limit=1000):
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def token(sb):
-    return get_token(sb)
 
 
 def iso(ms: int) -> str:

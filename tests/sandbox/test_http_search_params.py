@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.sandbox.httpclient import api_get, configured, content_range, get_token, search
+from tests.sandbox.httpclient import api_get, content_range, search
 
 GRAND_DOMAINE = ("Format du paramètre « grandDomaine » incorrect. A, B, C, C15, D, E, F, G, H, I, J, "
                  "K, L, L14, M15, M18, M, M16, M17, M13, M14 ou N attendu.")
@@ -15,17 +15,6 @@ MOTS_CLES = ("Format du paramètre « motsCles » incorrect. 7 mots-clé au maxi
 BOOLEANS = ["tempsPlein", "inclureLimitrophes", "accesTravailleurHandicape", "offresMRS",
             "offresManqueCandidats", "entreprisesAdaptees", "employeursHandiEngages"]
 DATE = "yyyy-MM-dd'T'hh:mm:ss'Z'"
-
-
-@pytest.fixture(scope="module")
-def sb(sandbox):
-    with configured(sandbox, rate_limit=1000):
-        yield sandbox
-
-
-@pytest.fixture(scope="module")
-def token(sb):
-    return get_token(sb)
 
 
 @pytest.fixture(scope="module")
