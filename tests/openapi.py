@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from tests.sandboxproc import SAMPLES
 
@@ -50,6 +51,8 @@ def _double(value: object) -> bool:
 
 @functools.lru_cache(maxsize=4)
 def load_spec(path: Path = SPEC) -> dict:
+    if not Path(path).is_file():
+        pytest.skip(f"the official OpenAPI spec is not available: {path} is absent")
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
