@@ -11,13 +11,25 @@ rate limit, tokens and retries are those of every spider:
 `ids_file` is a text file (one id per line), a JSONL / JSON feed of offers, a Parquet feed, or a
 directory of them such as a snapshot (offres_crawler/api/offer_ids.py). Ids are read lazily, as
 the downloader has room, so a file of a whole market never sits in the scheduler. Repeated ids
-are asked once (Scrapy's duplicate filter; with JOBDIR a resumed run skips the ids already done).
-Ids are sent as given: the API decides what is malformed; only empty ones are left out.
+are asked once. Ids are sent as given: the API decides what is malformed; only empty ones are
+left out.
 Without `ids` or `ids_file`, or with a file that does not exist, nothing is asked: one error
 line, finish reason `offres_bad_argument`, exit code 1.
 
 Offers go to the user's FEEDS (`-O offres.parquet`), else to OFFRES_DETAIL_OFFERS_URI; withdrawal
 records have a feed of their own. Settings and stats: docs/referentiels_detail.md.
+
+Resuming (JOBDIR): Scrapy's duplicate filter would hide, on resume, the ids that were in flight
+when the process was killed (their fingerprints are in requests.seen, their answers nowhere).
+So the spider keeps its own record of the ids answered for good (api/answer_log.py), appended
+once an answer's row is written and its feed flushed, and every request is `dont_filter`: a
+(re)started run asks every id of its input not in that record. Answered means a 200 or 204
+whose row is written (or dropped by a pipeline), or a 400; an id that failed is asked again by
+the next run. Requests still waiting in Scrapy's disk queue come back on resume as well as from
+the input: the second answer to an id is dropped in the callback (one spare request for each
+of the few requests the scheduler held, rather than a middleware of our own). The record is
+only kept when every feed keeps its rows through a kill (local JSONL appended to); otherwise
+(Parquet, overwritten, compressed or remote feeds) it is removed and each run asks every id.
 """
 
 from __future__ import annotations
@@ -29,8 +41,12 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider
+from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
+from scrapy.utils.job import job_dir
 
+from offres_crawler.api.answer_log import AnswerLog
 from offres_crawler.api.api_error import api_error_message
+from offres_crawler.api.id_store import NO_DATE, IdStore, Outcome, id_key
 from offres_crawler.api.offer_ids import (
     Skipped,
     detail_path,
@@ -55,6 +71,8 @@ logger = logging.getLogger(__name__)
 STATS = "offres/detail"
 BAD_ARGUMENT = "offres_bad_argument"  # finish reason, as offres_search's
 SKIPPED_WARNINGS = 10  # lines without an id logged; all are counted
+ANSWER_LOG = "offres_detail/answered.jsonl"  # under JOBDIR
+APPENDABLE_FORMATS = ("jsonl", "jsonlines")  # a row written and flushed survives a kill
 
 
 class OffresDetailSpider(Spider):
@@ -71,6 +89,7 @@ class OffresDetailSpider(Spider):
             self.argument_error = f"offres_detail: ids_file {ids_file!r} does not exist"
         if self.argument_error:
             logger.error("%s", self.argument_error)
+        self.answers = AnswerLog()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OffresDetailSpider:
@@ -104,6 +123,8 @@ class OffresDetailSpider(Spider):
             raise CloseSpider(BAD_ARGUMENT)
         api = self.settings["OFFRES_API_URL"].rstrip("/")
         stats = self.crawler.stats
+        self._open_answer_log()
+        asked = IdStore()  # this run's ids: repeats in the input are asked once
         skipped = 0
         for offer_id in self._all_ids():
             if isinstance(offer_id, Skipped):
@@ -112,25 +133,87 @@ class OffresDetailSpider(Spider):
                 if skipped <= SKIPPED_WARNINGS:
                     logger.warning("No offer id in %s: %s", offer_id.where, offer_id.why)
                 continue
+            stats.inc_value(f"{STATS}/ids")
+            if asked.offer(id_key(offer_id), NO_DATE) is Outcome.DUPLICATE:
+                stats.inc_value(f"{STATS}/repeated")
+                continue
+            if offer_id in self.answers:
+                stats.inc_value(f"{STATS}/resumed_skipped")
+                continue
             if id_format(offer_id) is None:
                 stats.inc_value(f"{STATS}/unusual_format")
             if self.crawler.engine.needs_backout():
                 # Lazy: read further only when the downloader has room (Scrapy's own recipe).
                 await self.crawler.signals.wait_for(signals.scheduler_empty)
-            stats.inc_value(f"{STATS}/ids")
+            # dont_filter: a previous run's requests.seen must not hide an id it never answered.
             yield Request(api + detail_path(offer_id), callback=self.parse_offer,
-                          errback=self.offer_failed, cb_kwargs={"offer_id": offer_id})
+                          errback=self.offer_failed, cb_kwargs={"offer_id": offer_id},
+                          dont_filter=True)
         if not stats.get_value(f"{STATS}/ids"):
             stats.set_value(f"{STATS}/ids", 0)
             logger.warning("offres_detail: no offer id to fetch")
 
+    # -- the record of answered ids (resuming) --------------------------------------------------
+    def _open_answer_log(self) -> None:
+        jobdir = job_dir(self.settings)
+        if not jobdir:
+            return
+        path = Path(jobdir) / ANSWER_LOG
+        fragile = self._fragile_feeds()
+        if fragile:
+            AnswerLog(path).discard()  # it would vouch for rows this run's feeds may lose
+            logger.warning("offres_detail: feed(s) %s do not keep their rows if the crawl is "
+                           "killed (only local JSONL feeds appended to do): a resumed run asks "
+                           "every id again", ", ".join(fragile))
+            return
+        self.answers = AnswerLog(path)
+        if self.answers.restore():
+            self.crawler.stats.set_value(f"{STATS}/resumed_answered", self.answers.restored)
+            logger.info("Resuming: %d offer ids already answered (%s) are not asked again",
+                        self.answers.restored, path)
+        # Connected now, after the feed exporter's own handler: the row is written when it runs.
+        for signal in (signals.item_scraped, signals.item_dropped):
+            self.crawler.signals.connect(self._row_done, signal)
+
+    def _feed_slots(self) -> list:
+        exporter = self.crawler.get_extension(FeedExporter)
+        return list(exporter.slots) if exporter is not None else []
+
+    def _fragile_feeds(self) -> list[str]:
+        """The feeds whose rows a kill may lose: only a local JSONL file appended to (not
+        overwritten, not compressed) keeps each row once it is flushed."""
+        fragile = []
+        for slot in self._feed_slots():
+            storage, options = slot.storage, slot.feed_options
+            if not (isinstance(storage, FileFeedStorage) and storage.write_mode == "ab"
+                    and slot.format in APPENDABLE_FORMATS and not options.get("postprocessing")
+                    and not str(storage.path).endswith(".gz")):
+                fragile.append(slot.uri)
+        return fragile
+
+    def _row_done(self, item: Any, response: Response | None = None) -> None:
+        request = getattr(response, "request", None)
+        offer_id = request.cb_kwargs.get("offer_id") if request is not None else None
+        if offer_id is None or request.callback != self.parse_offer:
+            return
+        for slot in self._feed_slots():  # the row first, then the record: a kill in between
+            if slot.file is not None:    # costs a repeated row, never a lost one
+                slot.file.flush()
+        self.answers.persist(offer_id)
+
+    def closed(self, reason: str) -> None:
+        self.answers.close()
+
     # -- answers ----------------------------------------------------------------------------------
     def parse_offer(self, response: Response, offer_id: str):
         stats = self.crawler.stats
+        if response.status in (204, 400) and not self._first_answer(offer_id):
+            return
         if response.status == 400:
             stats.inc_value(f"{STATS}/malformed")
             logger.warning("Offer id %r refused by the API: %s", offer_id,
                            api_error_message(response.body))
+            self.answers.persist(offer_id)  # no row: the answer is this log line
             return
         if response.status == 204:
             stats.inc_value(f"{STATS}/withdrawn")
@@ -143,12 +226,22 @@ class OffresDetailSpider(Spider):
             run_failures(self.crawler).record(response.request, "unexpected_body", why)
             stats.inc_value(f"{STATS}/failed")
             return
+        if not self._first_answer(offer_id):
+            return
         sent_id = offer.get("id")
         if sent_id is not None and sent_id != offer_id:  # kept: it is what the API answered
             stats.inc_value(f"{STATS}/id_mismatch")
             logger.warning("Asked for offer %r, the API sent offer %r", offer_id, sent_id)
         stats.inc_value(f"{STATS}/offers")
         yield offer
+
+    def _first_answer(self, offer_id: str) -> bool:
+        if self.answers.claim(offer_id):
+            return True
+        # A second request for one id: from the input and from Scrapy's disk queue, on resume.
+        self.crawler.stats.inc_value(f"{STATS}/repeat_answers")
+        logger.debug("Offer %s answered already: this answer is dropped", offer_id)
+        return False
 
     def offer_failed(self, failure: Failure) -> None:
         # The transport has logged it and put it in the run's error list (exit code 3).

@@ -77,7 +77,7 @@ def test_live_withdrawn_and_malformed_ids(tmp_path, sandbox_factory):
     assert stats["offres/detail/withdrawn"] == len(withdrawals)
     assert stats["offres/detail/malformed"] == len(malformed)
     assert stats["offres/detail/ids"] == len(live) + len(gone) + len(malformed) + 1  # + the repeat
-    assert stats["dupefilter/filtered"] == 1
+    assert stats["offres/detail/repeated"] == 1 and "dupefilter/filtered" not in stats
     for bad in malformed:
         assert f"Offer id {bad!r} refused by the API: {BAD_ID}" in run.log
 
