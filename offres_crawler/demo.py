@@ -14,6 +14,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+# The sandbox's public defaults, repeated here: the crawler package never imports the sandbox.
 SANDBOX_CLIENT_ID = "PAR_sandbox_demo"
 SANDBOX_CLIENT_SECRET = "sandbox-secret-do-not-use-in-production"
 DEMO_OFFERS = 20_000

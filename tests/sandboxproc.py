@@ -11,8 +11,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_CLIENT_ID = "PAR_sandbox_demo"
-DEFAULT_CLIENT_SECRET = "sandbox-secret-do-not-use-in-production"
+from offres_crawler.sandbox.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
 
 @dataclass

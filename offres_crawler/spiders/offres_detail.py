@@ -57,6 +57,7 @@ from offres_crawler.api.offer_ids import (
 from offres_crawler.api.withdrawal import OfferWithdrawal
 from offres_crawler.middlewares.failures import run_failures
 from offres_crawler.spiders.feed_filters import NoWithdrawals
+from offres_crawler.spiders import BAD_ARGUMENT
 from offres_crawler.spiders.spider_feeds import given_feeds, set_feeds, without_snapshot
 
 if TYPE_CHECKING:
@@ -69,7 +70,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATS = "offres/detail"
-BAD_ARGUMENT = "offres_bad_argument"  # finish reason, as offres_search's
 SKIPPED_WARNINGS = 10  # lines without an id logged; all are counted
 ANSWER_LOG = "offres_detail/answered.jsonl"  # under JOBDIR
 APPENDABLE_FORMATS = ("jsonl", "jsonlines")  # a row written and flushed survives a kill

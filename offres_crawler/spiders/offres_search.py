@@ -31,6 +31,7 @@ from offres_crawler.api.params import ParamError, validate_search_params
 from offres_crawler.api.planner import HarvestPlanner, PlannedRequest
 from offres_crawler.api.search_page import read_search_page
 from offres_crawler.middlewares.failures import mark_incomplete
+from offres_crawler.spiders import BAD_ARGUMENT
 from offres_crawler.spiders.search_report import (build_report, publish_stats, report_path,
                                                   write_report)
 from offres_crawler.spiders.spider_feeds import given_feeds, set_feeds
@@ -129,7 +130,7 @@ class OffresSearchSpider(Spider):
     # -- requests -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
         if self.argument_error:
-            raise CloseSpider("offres_bad_argument")
+            raise CloseSpider(BAD_ARGUMENT)
         self._resume_planner()  # here: JOBDIR is final once the crawl has started
         logger.info("offres_search: %s", self.query or "the whole market")
         for request in self._next():

@@ -34,6 +34,7 @@ from offres_crawler.api.referentiels import (
 )
 from offres_crawler.middlewares.failures import INCOMPLETE_STAT, mark_incomplete, run_failures
 from offres_crawler.spiders.feed_filters import REFERENTIEL_KEY, REFERENTIEL_OPTION, OneReferentiel
+from offres_crawler.spiders import BAD_ARGUMENT
 from offres_crawler.spiders.spider_feeds import (
     fill_template,
     given_feeds,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATS = "offres/referentiels"
-BAD_ARGUMENT = "offres_bad_argument"  # finish reason, as offres_search's
 SHAPE_WARNINGS = 5  # entries of unexpected shape logged per list; all are counted
 
 
