@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,12 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.process_figures import one_core, peak_rss_mb  # noqa: E402
+
 PART_ROWS = 100_000
 ANCHOR_MS = 1_760_000_000_000
 
-
-def _one_core() -> None:
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def build(root: Path, offers: int, distinct: int) -> dict[str, int]:
@@ -42,7 +39,7 @@ def build(root: Path, offers: int, distinct: int) -> dict[str, int]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from offres_crawler.api.arrow_rows import offers_to_batch
+    from offres_crawler.offers.arrow_rows import offers_to_batch
     from offres_crawler.sandbox.market import Market, MarketConfig
 
     market = Market(MarketConfig(offers=distinct, seed=9, anchor_ms=ANCHOR_MS))
@@ -71,7 +68,9 @@ def build(root: Path, offers: int, distinct: int) -> dict[str, int]:
         if buffered:
             pq.write_table(pa.concat_tables(buffered), directory / f"part-r01-{part + 1:05d}.parquet",
                            row_group_size=10_000, compression="zstd")
-        (directory / "_manifest.json").write_text(json.dumps({"complete": True}))
+        parts = [{"file": p.name, "format": "parquet", "rows": pq.ParquetFile(p).metadata.num_rows}
+                 for p in sorted(directory.glob("part-*.parquet"))]
+        (directory / "_manifest.json").write_text(json.dumps({"complete": True, "parts": parts}))
 
     copies = -(-offers // distinct)
     write("2025-10-09", (copy(i, "-")[: min(distinct, offers - i * distinct)] for i in range(copies)))
@@ -97,24 +96,16 @@ def build(root: Path, offers: int, distinct: int) -> dict[str, int]:
     return {"withdrawn": int(withdrawn.sum()), "updated": int(changed.sum()), "created": new}
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS. Not ru_maxrss: on Linux it keeps the high-water mark of the
-    process image before exec, here the set-up's."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
 
 def measure(root: Path) -> None:
     """In its own process: the figures of one write_deltas."""
-    _one_core()
-    from offres_crawler.deltas.writer import write_deltas
+    one_core()
+    from offres_crawler.snapshot.deltas_writer import write_deltas
 
     started = time.perf_counter()
     report = write_deltas(root / "offres", "2025-10-10", root / "deltas")
     seconds = time.perf_counter() - started
-    peak_mb = _peak_rss_mb()
+    peak_mb = peak_rss_mb()
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_mb, "counts": report["counts"],
                       "offers": report["offers"]}))
 

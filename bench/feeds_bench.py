@@ -65,6 +65,7 @@ def _components(workdir: Path, parts: set[str]):
     from scrapy import Spider
     from scrapy.utils.test import get_crawler
 
+    from offres_crawler import settings as project
     from offres_crawler.exporters.jsonl import JsonLinesItemExporter
     from offres_crawler.exporters.parquet import ParquetItemExporter
     from offres_crawler.pipelines.dedup import DedupPipeline
@@ -73,7 +74,8 @@ def _components(workdir: Path, parts: set[str]):
     class BenchSpider(Spider):
         name = "bench"
 
-    crawler = get_crawler(BenchSpider, {"OFFRES_OFFER_SPIDERS": ["bench"], "LOG_LEVEL": "WARNING",
+    defaults = {name: value for name, value in vars(project).items() if name.startswith("OFFRES_")}
+    crawler = get_crawler(BenchSpider, {**defaults, "OFFRES_OFFER_SPIDERS": ["bench"], "LOG_LEVEL": "WARNING",
                                         "OFFRES_REJECTS_URI": str(workdir / "rejects.jsonl")})
     crawler.spider = BenchSpider.from_crawler(crawler)
     pipelines, exporters, files = [], [], []
@@ -85,7 +87,7 @@ def _components(workdir: Path, parts: set[str]):
         pipelines.append(dedup)
     for name, cls in (("jsonl", JsonLinesItemExporter), ("parquet", ParquetItemExporter)):
         if name in parts:
-            files.append(open(workdir / f"offres.{name}", "wb"))  # noqa: SIM115
+            files.append(open(workdir / f"offres.{name}", "wb"))
             exporters.append(cls.from_crawler(crawler, files[-1]))
     return crawler, pipelines, exporters, files
 

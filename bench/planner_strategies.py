@@ -1,6 +1,6 @@
-"""Date cursor or count-guided bisection? The measurement behind the choice in api/planner.py.
+"""Date cursor or count-guided bisection? The measurement behind the choice in harvest/cursor.py.
 
-Both strategies harvest the same in-memory markets (tests/api/fakeapi.py: no network, no churn,
+Both strategies harvest the same in-memory markets (tests/harvest/fakeapi.py: no network, no churn,
 no crowded second, which bisection could not divide anyway) and the request counts are compared
 with the lower bound ceil(N/150). The query fixes origineOffre so both read one pass.
 
@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from offres_crawler.api.content_range import format_range, page_window, pages_within_cap  # noqa: E402
-from offres_crawler.api.dates import epoch_to_param  # noqa: E402
-from offres_crawler.api.planner import HarvestPlanner  # noqa: E402
-from tests.api.fakeapi import BASE, FakeApi, drive, make_market  # noqa: E402
+from offres_crawler.harvest.content_range import format_range, page_window, pages_within_cap  # noqa: E402
+from offres_crawler.harvest.dates import epoch_to_param  # noqa: E402
+from offres_crawler.harvest.planner import HarvestPlanner  # noqa: E402
+from tests.harvest.fakeapi import BASE, FakeApi, drive, make_market  # noqa: E402
 
 QUERY = {"origineOffre": "1"}
 

@@ -138,7 +138,8 @@ def main() -> int:
 
     print(f"sandbox benchmark: {args.offers:,} offers, {args.searches} searches per scenario")
     print(f"  launch -> URL lines          {to_urls:8.1f} s     (target < 60 s)  {verdict(to_urls < 60)}")
-    print(f"  launch -> first search       {to_first_search:8.1f} s     (target < 60 s)  {verdict(to_first_search < 60)}")
+    print(f"  launch -> first search       {to_first_search:8.1f} s     (target < 60 s)  "
+          f"{verdict(to_first_search < 60)}")
     print(f"  peak RSS (VmHWM)             {rss:8.0f} MB    (target < 3072 MB) {verdict(rss < 3072)}")
     for name, (ms, statuses) in figures.items():
         target = "(target < 10 ms)" if "creation" in name else "(no target)     "

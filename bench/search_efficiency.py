@@ -17,6 +17,10 @@ The request count does not depend on the rate, so by default both sides run at a
 API's real pace (about 8 minutes per cap).
 
     .venv/bin/python bench/search_efficiency.py [--offers 200000] [--rate 60] [--caps current,legacy]
+
+Reality modes (issue 12; sandbox/reality.py) are passed to the sandbox with `--reality`, e.g.
+`--reality "--tie-order shuffle"`, `--reality "--replica-lag 5 --total-noise 3"`,
+`--reality "--lying-totals 0.5"`; the line then also gives the verdict and its reasons.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ def run_cap(mode: str, args: argparse.Namespace, workdir: Path) -> dict:
     sb = SandboxProcess(args=["--offers", str(args.offers), "--seed", str(args.seed),
                               "--bursts", args.bursts, "--churn-new", str(args.churn_new),
                               "--churn-withdrawn", str(args.churn_withdrawn),
-                              "--rate-limit", str(args.rate), "--range-mode", mode]).start(timeout=300)
+                              "--rate-limit", str(args.rate), "--range-mode", mode,
+                              *args.reality.split()]).start(timeout=300)
     try:
         feed, log = workdir / f"{mode}.jsonl", workdir / f"{mode}.log"
         at_start = alive(sb)
@@ -85,7 +90,11 @@ def run_cap(mode: str, args: argparse.Namespace, workdir: Path) -> dict:
             "completeness": len(throughout & collected) / len(throughout),
             "report_completeness": report["completeness"]["ratio"],
             "429": stats["rate_limited"], "seconds": round(elapsed, 1),
-            "learned_cap": report["cap"]["max_start"], "facet_splits": len(report["facet_splits"])}
+            "learned_cap": report["cap"]["max_start"], "facet_splits": len(report["facet_splits"]),
+            "verdict": report["verdict"]["status"],
+            "reasons": [r["code"] for r in report["verdict"]["reasons"]],
+            "published_would_be": report["verdict"]["status"] == "complete",
+            "by_purpose": report["requests"]["by_purpose"]}
 
 
 def main() -> int:
@@ -97,9 +106,10 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=60, help="the sandbox's limit (crawler: 5/6 of it)")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--caps", default="current,legacy")
+    parser.add_argument("--reality", default="", help='sandbox reality flags, e.g. "--tie-order shuffle"')
     args = parser.parse_args()
     print(f"market: {args.offers} offers, bursts {args.bursts}, churn +{args.churn_new}/s "
-          f"-{args.churn_withdrawn}/s; rate limit {args.rate}/s on the sandbox "
+          f"-{args.churn_withdrawn}/s; reality {args.reality or 'none'}; rate limit {args.rate}/s on the sandbox "
           f"(the request count does not depend on it)")
     with tempfile.TemporaryDirectory(prefix="search_efficiency_") as tmp:
         for mode in args.caps.split(","):

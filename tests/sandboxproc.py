@@ -10,6 +10,9 @@ import tempfile
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from offres_crawler.sandbox.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 
@@ -24,9 +27,10 @@ class SandboxProcess:
     api_url: str = ""
     token_url: str = ""
     root_url: str = ""
+    printed: list[str] = field(default_factory=list)  # those two lines, as printed
     proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 120.0) -> "SandboxProcess":
+    def start(self, timeout: float = 120.0) -> SandboxProcess:
         cmd = [sys.executable, "-m", "offres_crawler.sandbox", "--host", "127.0.0.1", "--port", "0",
                "--client-id", self.client_id, "--client-secret", self.client_secret, *self.args]
         # stderr goes to a file: a pipe nobody reads would block a chatty sandbox.
@@ -41,6 +45,7 @@ class SandboxProcess:
             key, sep, value = line.strip().partition("=")
             if sep and key in ("OFFRES_API_URL", "OFFRES_TOKEN_URL"):
                 urls[key] = value
+                self.printed.append(line.rstrip("\n"))
         self.api_url, self.token_url = urls["OFFRES_API_URL"], urls["OFFRES_TOKEN_URL"]
         self.root_url = self.api_url.split("/partenaire/")[0]
         return self
@@ -79,3 +84,12 @@ class SandboxProcess:
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "api" / "samples"
+
+
+def missing_samples(reason: str) -> NoReturn:
+    """A test that needs ../shared when it is absent: skipped on a developer's machine, failed
+    in CI (`CI` set), where .ci/run lays ../shared beside the checkout: a CI run that skipped
+    them would pass without having checked anything against real data."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI is set: ../shared must be beside the checkout", pytrace=False)
+    pytest.skip(reason)

@@ -13,9 +13,9 @@ import numpy as np
 from itemadapter import ItemAdapter
 from scrapy.exporters import BaseItemExporter
 
-from offres_crawler.api.id_store import id_key
 from offres_crawler.exporters import compaction
 from offres_crawler.exporters.registry import FeedRegistry
+from offres_crawler.offers.id_store import id_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

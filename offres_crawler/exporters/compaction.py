@@ -12,8 +12,6 @@ bounded whatever the file size.
 from __future__ import annotations
 
 import gzip
-import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-logger = logging.getLogger(__name__)
+from offres_crawler.files import atomic_write
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -93,18 +91,8 @@ def compact(fmt: str, src: str | Path, dst: IO[bytes], drop: np.ndarray, **parqu
 
 def rewrite_file(fmt: str, path: str | Path, drop: np.ndarray, **parquet_options) -> int:
     """Compact a closed file in place: a crash leaves either the old file or the new one."""
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".compact")
-    try:
-        os.chmod(tmp_name, path.stat().st_mode & 0o7777)  # mkstemp makes it private
-        with os.fdopen(fd, "wb") as tmp:
-            kept = compact(fmt, path, tmp, drop, **parquet_options)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, like=path) as tmp:
+        kept = compact(fmt, path, tmp, drop, **parquet_options)
     return kept
 
 

@@ -12,16 +12,16 @@ not "\\u00cele-de-France"), compact separators. Gzip on request, two ways:
 from __future__ import annotations
 
 import json
-from gzip import GzipFile
 import logging
+from gzip import GzipFile
 from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.extensions.postprocessing import PostProcessingManager
 from scrapy.utils.serialize import ScrapyJSONEncoder
 
-from offres_crawler.api.id_store import NO_DATE
-from offres_crawler.api.offer_validation import parse_datetime_us
 from offres_crawler.exporters.base import OfferExporter, as_offer
+from offres_crawler.offers.id_store import NO_DATE
+from offres_crawler.offers.validation import parse_datetime_us
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

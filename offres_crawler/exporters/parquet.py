@@ -3,7 +3,8 @@
 Every file has the same explicit schema (`api.arrow_schema.OFFRE_SCHEMA`) whatever keys a run
 met: typed and nested columns, plus one JSON text column for keys the schema does not know.
 Rows are converted in small batches and written in row groups of OFFRES_PARQUET_ROW_GROUP_ROWS,
-so memory holds at most one row group, however long the feed.
+so memory holds at most one row group, however long the feed. Each row is converted from the item
+as it reaches the exporter, whatever a pipeline added or removed after the validation.
 
 A Parquet file cannot be appended to (its index is at the end): a file opened for appending is
 truncated first, with a warning (`-O`, or the `overwrite` feed option, says it plainly). Works
@@ -18,10 +19,10 @@ from typing import IO, TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from offres_crawler.api.arrow_rows import offers_to_batch
-from offres_crawler.api.arrow_schema import OFFRE_SCHEMA
-from offres_crawler.api.id_store import NO_DATE
 from offres_crawler.exporters.base import OfferExporter, as_offer
+from offres_crawler.offers.arrow_rows import offers_to_batch
+from offres_crawler.offers.arrow_schema import OFFRE_SCHEMA
+from offres_crawler.offers.id_store import NO_DATE
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -64,13 +65,14 @@ def _seekable(file: Any) -> bool:
 class ParquetItemExporter(OfferExporter):
     format = "parquet"
 
+    # The defaults of OFFRES_PARQUET_ROW_GROUP_ROWS and OFFRES_PARQUET_COMPRESSION, for an
+    # exporter built outside a crawl; from_crawler passes the settings' values.
     def __init__(self, file: IO[bytes], *, crawler: Crawler | None = None,
                  row_group_rows: int = 10_000, compression: str = "zstd", **kwargs: Any) -> None:
         super().__init__(file, crawler=crawler, **kwargs)
         self.row_group_rows = max(1, int(row_group_rows))
         self.compression = compression
         self._pending: list[dict] = []
-        self._pending_reports: list[Any] = []  # the validation pipeline's inspections, if any
         self._batches: list[pa.RecordBatch] = []
         self._batched_rows = 0
         self._writer: pq.ParquetWriter | None = None
@@ -78,8 +80,8 @@ class ParquetItemExporter(OfferExporter):
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: IO[bytes], **kwargs: Any):
         settings = crawler.settings
-        kwargs.setdefault("row_group_rows", settings.getint("OFFRES_PARQUET_ROW_GROUP_ROWS", 10_000))
-        kwargs.setdefault("compression", settings.get("OFFRES_PARQUET_COMPRESSION", "zstd"))
+        kwargs.setdefault("row_group_rows", settings.getint("OFFRES_PARQUET_ROW_GROUP_ROWS"))
+        kwargs.setdefault("compression", settings.get("OFFRES_PARQUET_COMPRESSION"))
         return cls(file, crawler=crawler, **kwargs)
 
     def parquet_options(self) -> dict:
@@ -102,14 +104,12 @@ class ParquetItemExporter(OfferExporter):
     def export_item(self, item: Any) -> None:
         offer = as_offer(item)
         self._pending.append(offer)
-        self._pending_reports.append(self.registry.recall_inspection(offer) if self.registry else None)
         if len(self._pending) >= min(CONVERT_ROWS, self.row_group_rows):
             self._convert()
 
     def _convert(self) -> None:
         offers, self._pending = self._pending, []
-        reports, self._pending_reports = self._pending_reports, []
-        batch, info = offers_to_batch(offers, reports)
+        batch, info = offers_to_batch(offers)
         dates = batch.column("dateActualisation").cast(pa.int64()).fill_null(NO_DATE)
         for offer, date in zip(offers, dates.to_numpy(zero_copy_only=False).tolist()):
             self._record(offer, date)

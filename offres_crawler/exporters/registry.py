@@ -2,29 +2,24 @@
 
 The dedup pipeline puts its id store here; the offer exporters (Parquet, JSONL) report the
 (id key, dateActualisation) of every row they wrote; the feed extensions use both to drop
-superseded rows from finished files and to commit snapshot parts. One registry per crawler,
-forgotten with it.
+superseded rows from finished files and to commit snapshot parts. One registry per crawler
+(`FeedRegistry.of(crawler)`, through `per_crawler.shared`), forgotten with it.
 """
 
 from __future__ import annotations
 
-import logging
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from offres_crawler.per_crawler import shared
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from offres_crawler.api.id_store import IdStore
-
-logger = logging.getLogger(__name__)
-
-_REGISTRIES: weakref.WeakKeyDictionary[Any, FeedRegistry] = weakref.WeakKeyDictionary()
+    from offres_crawler.offers.id_store import IdStore
 
 # Signals (sent by the FeedCompaction extension):
 # part_written(part: WrittenPart): an offer feed file is complete and stored.
@@ -49,37 +44,15 @@ class WrittenPart:
         return len(self.keys)
 
 
-INSPECTIONS_KEPT = 1024  # more than the items in flight between validation and export
-
-
 class FeedRegistry:
-    def __init__(self) -> None:
+    def __init__(self, crawler: Crawler | None = None) -> None:
         self.store: IdStore | None = None  # set by the dedup pipeline when it runs
         self.parts: list[WrittenPart] = []
         self.snapshot: Any = None  # the SnapshotState when the snapshot layout is on
-        self._inspections: OrderedDict[int, tuple[Any, Any]] = OrderedDict()
-
-    # The validation pipeline's inspection of an offer, reused by the Parquet exporter rather
-    # than walking the same offer twice. Keyed by the item object itself, and only reused while
-    # its keys are those validated: a later pipeline that adds or removes a key in place gets
-    # a fresh inspection instead of silently losing that key.
-    def remember_inspection(self, offer: Any, report: Any) -> None:
-        if len(self._inspections) >= INSPECTIONS_KEPT:
-            self._inspections.popitem(last=False)  # the oldest
-        self._inspections[id(offer)] = (offer, tuple(offer), report)
-
-    def recall_inspection(self, offer: Any) -> Any:
-        entry = self._inspections.get(id(offer))
-        if entry is None or entry[0] is not offer or entry[1] != tuple(offer):
-            return None
-        return entry[2]
 
     @classmethod
     def of(cls, crawler: Crawler) -> FeedRegistry:
-        registry = _REGISTRIES.get(crawler)
-        if registry is None:
-            registry = _REGISTRIES[crawler] = cls()
-        return registry
+        return shared(crawler, cls)
 
     def superseded(self, keys: np.ndarray, dates: np.ndarray) -> np.ndarray | None:
         """Which rows have a newer copy recorded in the dedup store (None without a store)."""

@@ -12,18 +12,18 @@ logged and counted in offres/export_profile/manifests_skipped.
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 
-from offres_crawler.api import licence
-from offres_crawler.api.id_store import NO_DATE
+from offres_crawler.analysis import licence
 from offres_crawler.exporters.registry import FeedRegistry, WrittenPart, feeds_finalized
+from offres_crawler.files import write_json_atomic
+from offres_crawler.offers.id_store import NO_DATE
 from offres_crawler.pipelines.export_profile import export_profile
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def manifest_path(feed_file: Path) -> Path:
 
 
 def _iso_us(us: int) -> str:
-    return datetime.fromtimestamp(us / 1e6, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(us / 1e6, tz=UTC).isoformat(timespec="milliseconds")
 
 
 class ExportManifest:
@@ -73,7 +73,7 @@ class ExportManifest:
             self.crawler.stats.inc_value("offres/export_profile/manifests", written)
 
     def _write_all(self, parts: list[WrittenPart]) -> int:
-        now = datetime.now(tz=timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(tz=UTC).isoformat(timespec="seconds")
         for part in parts:
             assert part.path is not None
             dates = part.dates[part.dates != NO_DATE] if part.rows else part.dates
@@ -83,8 +83,6 @@ class ExportManifest:
             data["file"] = part.path.name
             data["format"] = part.format
             target = manifest_path(part.path)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            tmp.replace(target)
+            write_json_atomic(target, data)
             logger.info("Licence manifest written: %s", target)
         return len(parts)

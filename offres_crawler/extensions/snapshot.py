@@ -1,6 +1,6 @@
 """The snapshot layout for full-market crawls (OFFRES_SNAPSHOT=1): partitioned, resumable,
-published only when complete. The layout itself is described in snapshot_state.py; the FEEDS
-that write it are built by feeds_addon.py.
+published only when complete. The layout itself is described in snapshot/state.py; the FEEDS
+that write it are decided by the add-on (addon_feeds.py).
 
 Commit protocol, so that a crawl killed at any moment and resumed from its JOBDIR ends with
 every offer once:
@@ -12,20 +12,22 @@ every offer once:
 On resume, the dedup pipeline restores exactly the committed records; files of committed parts
 still in `_inprogress/` are moved (step 3 had not happened), the others are deleted: their rows
 are unknown to the restored state, so the spider's re-fetch writes them again, once.
+A commit also records each file's size. When the end of a run drops superseded rows from a
+committed part, its commit is written again; a run killed in between leaves a part whose size
+is not the one recorded, whose records the next run reads back from the file itself.
 
-At the end (every feed final, superseded rows dropped), `_manifest.json` is written and, if the
-crawl finished with a reason in OFFRES_SNAPSHOT_PUBLISH_REASONS and did not report missing
-offers (`offres/missing`), the staging directory becomes `snapshot_date=YYYY-MM-DD/`. An
-incomplete snapshot stays in `_staging/`: never presented as the day's snapshot.
+At the end of the run (every feed final, superseded rows dropped), the RunEnd extension
+(extensions/run_end.py) decides the verdict, writes `_manifest.json` (`snapshot_manifest` below)
+into the staging directory and, only if the verdict is complete, publishes it as
+`snapshot_date=YYYY-MM-DD/` (SnapshotState.finish). An incomplete snapshot stays in `_staging/`:
+never presented as the day's snapshot, not even for a moment.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,30 +37,29 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.job import job_dir
 
-from offres_crawler.api import attribution
-from offres_crawler.api.arrow_schema import EXTRA_COLUMN, SCHEMA_VERSION
-from offres_crawler.api.id_store import NO_DATE
+from offres_crawler.addon_feeds import requested_feeds
+from offres_crawler.analysis import attribution
 from offres_crawler.exporters.registry import FeedRegistry, WrittenPart, feeds_finalized, part_written
-from offres_crawler.extensions.snapshot_state import MANIFEST, SnapshotState, part_name
+from offres_crawler.files import atomic_write, replace_durably
+from offres_crawler.offers.arrow_schema import EXTRA_COLUMN, SCHEMA_VERSION
+from offres_crawler.offers.id_store import NO_DATE
 from offres_crawler.pipelines.dedup import COMMITS_DIR, state_dir
+from offres_crawler.snapshot.fresh import FRESH_DIR, PARTITION_KEY, fresh_section
+from offres_crawler.snapshot.part_records import part_records
+from offres_crawler.snapshot.state import SnapshotState, part_name
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+part_committed = object()  # signal: part_committed(name), its commit record is on disk
 
-
-def snapshot_uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
-    """FEEDS `uri_params` of the snapshot feeds: adds %(offres_snapshot_date)s, %(offres_run)s
-    and %(offres_snapshot_dir)s."""
-    snapshot = FeedRegistry.of(spider.crawler).snapshot
-    return {**params, **snapshot.uri_params()} if snapshot is not None else params
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _iso_us(us: int) -> str:
-    return datetime.fromtimestamp(us / 1e6, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(us / 1e6, tz=UTC).isoformat(timespec="milliseconds")
 
 
 class Snapshot:
@@ -72,14 +73,15 @@ class Snapshot:
         self.jobdir = Path(jobdir) if jobdir else None
         self.commits_dir = state_dir(crawler) / COMMITS_DIR if self.jobdir else None
         self.formats = {"parquet"} | ({"jsonl"} if settings.getbool("OFFRES_SNAPSHOT_JSONL") else set())
-        self.publish_reasons = set(settings.getlist("OFFRES_SNAPSHOT_PUBLISH_REASONS", ["finished"]))
-        self.state, resumed = SnapshotState.begin(
-            Path(settings.get("OFFRES_SNAPSHOT_DIR", "output/offres")), self.jobdir,
-            settings.get("OFFRES_SNAPSHOT_DATE") or None)
+        root = Path(settings.get("OFFRES_SNAPSHOT_DIR", "output/offres"))
+        fresh = getattr(requested_feeds(crawler), "fresh", None)  # OFFRES_SINCE (snapshot/fresh.py)
+        if fresh is None:
+            self.state, resumed = SnapshotState.begin(root, self.jobdir, settings.get("OFFRES_SNAPSHOT_DATE") or None)
+        else:
+            self.state, resumed = SnapshotState.begin(root / FRESH_DIR, self.jobdir, fresh.label,
+                                                      partition_key=PARTITION_KEY)
         self.registry.snapshot = self.state
         self._pending: dict[str, dict[str, WrittenPart]] = {}
-        self._reason: str | None = None
-        self._feeds_final = False
         if resumed:
             self._recover()
         elif self.jobdir is not None:
@@ -88,7 +90,6 @@ class Snapshot:
         crawler.stats.set_value("offres/snapshot/run", self.state.run)
         crawler.signals.connect(self.part_written, part_written)
         crawler.signals.connect(self.feeds_finalized, feeds_finalized)
-        crawler.signals.connect(self.spider_closed, signals.spider_closed)
         crawler.signals.connect(self.spider_opened, signals.spider_opened)
         logger.info("Snapshot %s, run %d, staged in %s", self.state.snapshot_date, self.state.run,
                     self.state.staging_dir)
@@ -122,14 +123,26 @@ class Snapshot:
         # Earlier runs' parts join this run's, for the final compaction and the manifest.
         for name, commit in committed.items():
             with np.load(commit) as data:
-                for fmt, suffix in (("parquet", ".parquet"), ("jsonl", ".jsonl"), ("jsonl", ".jsonl.gz")):
-                    path = self.state.staging_dir / (name + suffix)
-                    if path.is_file() and f"{fmt}__keys" in data:
-                        self.registry.parts.append(WrittenPart(
-                            uri=str(path), format=fmt, path=path,
-                            keys=data[f"{fmt}__keys"].view(np.uint64), dates=data[f"{fmt}__dates"],
-                            parquet_options={"compression": self.crawler.settings.get(
-                                "OFFRES_PARQUET_COMPRESSION", "zstd"), "version": "2.6"}))
+                arrays = {key: data[key] for key in data.files}
+            stale = False
+            for fmt, suffix in (("parquet", ".parquet"), ("jsonl", ".jsonl"), ("jsonl", ".jsonl.gz")):
+                path = self.state.staging_dir / (name + suffix)
+                if not path.is_file() or f"{fmt}__keys" not in arrays:
+                    continue
+                recorded = arrays.get(f"{fmt}__bytes")
+                if recorded is not None and int(recorded[0]) != path.stat().st_size:
+                    # rewritten after its commit (superseded rows dropped): the file is the truth
+                    keys, dates = part_records(path, fmt)
+                    arrays.update(_records(fmt, path, keys, dates))
+                    stale = True
+                self.registry.parts.append(WrittenPart(
+                    uri=str(path), format=fmt, path=path,
+                    keys=arrays[f"{fmt}__keys"].view(np.uint64), dates=arrays[f"{fmt}__dates"],
+                    parquet_options={"compression": self.crawler.settings.get(
+                        "OFFRES_PARQUET_COMPRESSION", "zstd"), "version": "2.6"}))
+            if stale:
+                logger.info("Resuming: the commit of %s is read again from its files", name)
+                _save_commit(commit, arrays)
 
     # -- commits --------------------------------------------------------------------------------
 
@@ -143,99 +156,91 @@ class Snapshot:
             del self._pending[name]
             await run_in_thread(self._commit, name, files)
             self.crawler.stats.inc_value("offres/snapshot/parts")
+            await self.crawler.signals.send_catch_log_async(part_committed, name=name)
 
     def _commit(self, name: str, files: dict[str, WrittenPart]) -> None:
         if self.commits_dir is not None:
             self.commits_dir.mkdir(parents=True, exist_ok=True)
             arrays = {}
             for fmt, part in files.items():
-                arrays[f"{fmt}__keys"] = part.keys.view(np.int64)
-                arrays[f"{fmt}__dates"] = part.dates
-            tmp = self.commits_dir / f"{name}.npz.tmp"
-            with open(tmp, "wb") as f:
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.commits_dir / f"{name}.npz")
+                assert part.path is not None
+                arrays.update(_records(fmt, part.path, part.keys, part.dates))
+            _save_commit(self.commits_dir / f"{name}.npz", arrays)
         for part in files.values():
             assert part.path is not None
             target = self.state.staging_dir / part.path.name
-            os.replace(part.path, target)
+            replace_durably(part.path, target)
             part.path = target
 
-    # -- the end --------------------------------------------------------------------------------
-
-    async def spider_closed(self, reason: str) -> None:
-        self._reason = reason
-        if self._feeds_final:
-            await self._finish()
 
     async def feeds_finalized(self) -> None:
-        self._feeds_final = True
-        if self._reason is not None:
-            await self._finish()
+        """Superseded rows were dropped from some committed parts: their commits follow."""
+        if self.commits_dir is not None:
+            await run_in_thread(self._recommit)
 
-    async def _finish(self) -> None:
-        stats = self.crawler.stats
-        missing = stats.get_value("offres/missing")
-        # `offres/incomplete` also covers requests that failed for good (the exit code 3 rule).
-        complete = (self._reason in self.publish_reasons and not missing
-                    and not stats.get_value("offres/incomplete"))
-        manifest = self._manifest(complete)
-        published = await run_in_thread(self._write_and_publish, manifest, complete)
-        if published is not None:
-            stats.set_value("offres/snapshot/published", str(published))
-            logger.info("Snapshot %s published: %s (%d offers in %d parts)",
-                        self.state.snapshot_date, published, manifest["counts"]["offers"],
-                        len(manifest["parts"]))
-        else:
-            logger.warning("Snapshot %s is incomplete (finish reason %s, %s missing offers, "
-                           "incomplete flag %s): left "
-                           "unpublished in %s; run again with the same JOBDIR to resume it",
-                           self.state.snapshot_date, self._reason, missing or 0,
-                           bool(stats.get_value("offres/incomplete")), self.state.staging_dir)
-
-    def _write_and_publish(self, manifest: dict, complete: bool) -> Path | None:
-        path = self.state.staging_dir / MANIFEST
-        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, default=str))
-        if not complete:
-            return None
-        target = self.state.publish()
-        self.state.save(self.jobdir)
-        return target
-
-    def _manifest(self, complete: bool) -> dict:
+    def _recommit(self) -> None:
         staged = self.state.staging_dir.resolve()
-        parts = [p for p in self.registry.parts if p.path is not None and p.path.parent == staged]
-        primary = [p for p in parts if p.format == "parquet"]
-        latest = max((int(p.dates.max()) for p in primary if p.rows), default=NO_DATE)
-        last_update = _iso_us(latest) if latest != NO_DATE else None
-        stats = self.crawler.stats.get_stats()
-        spider = self.crawler.spider
-        report = getattr(spider, "offres_run_report", None)
-        if callable(report):
-            report = report()
-        settings = self.crawler.settings
-        return {
-            "dataset": "France Travail job offers, full market snapshot",
-            "snapshot_date": self.state.snapshot_date,
-            "complete": complete,
-            "source": {"name": attribution.SOURCE_NAME, "api": attribution.SOURCE_API,
-                       "url": settings.get("OFFRES_API_URL"),
-                       "attribution": attribution.attribution(last_update)},
-            "licence": {"name": attribution.LICENCE_NAME, "notes": attribution.LICENCE_NOTES},
-            "crawl": {"started_at": self.state.started_at,
-                      "finished_at": datetime.now(tz=timezone.utc).isoformat(timespec="seconds"),
-                      "runs": self.state.run, "finish_reason": self._reason,
-                      "spider": getattr(spider, "name", None)},
-            "last_update": last_update,
-            "counts": {"offers": sum(p.rows for p in primary),
-                       "rejects": stats.get("offres/rejects/count", 0),
-                       "duplicates_dropped": stats.get("offres/dedup/duplicates", 0),
-                       "superseded_rows_dropped": stats.get("offres/dedup/compacted_rows", 0)},
-            "parts": [{"file": p.path.name, "format": p.format, "rows": p.rows}
-                      for p in sorted(parts, key=lambda p: p.path.name)],
-            "schema": {"version": SCHEMA_VERSION, "extra_column": EXTRA_COLUMN},
-            "stats": {k: v for k, v in stats.items() if k.startswith("offres/")},
-            "run_report": report,
-        }
+        for part in self.registry.parts:
+            if part.path is None or part.path.parent.resolve() != staged or not part.path.is_file():
+                continue
+            assert self.commits_dir is not None
+            commit = self.commits_dir / f"{part_name(part.path.name)}.npz"
+            if not commit.is_file():
+                continue
+            with np.load(commit) as data:
+                arrays = {key: data[key] for key in data.files}
+            recorded = arrays.get(f"{part.format}__bytes")
+            if recorded is not None and int(recorded[0]) == part.path.stat().st_size:
+                continue
+            arrays.update(_records(part.format, part.path, part.keys, part.dates))
+            _save_commit(commit, arrays)
+
+
+def _records(fmt: str, path: Path, keys: np.ndarray, dates: np.ndarray) -> dict[str, np.ndarray]:
+    """What a commit holds of one file: its rows' records and its size."""
+    return {f"{fmt}__keys": np.asarray(keys, dtype=np.uint64).view(np.int64),
+            f"{fmt}__dates": np.asarray(dates, dtype=np.int64),
+            f"{fmt}__bytes": np.array([path.stat().st_size], dtype=np.int64)}
+
+
+def _save_commit(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with atomic_write(path) as f:
+        np.savez(f, **arrays)
+
+
+def snapshot_manifest(crawler: Crawler, state: SnapshotState, *, verdict: dict[str, Any],
+                      run_report: dict[str, Any] | None) -> dict[str, Any]:
+    """The `_manifest.json` of the staged snapshot: source, licence, dates, counts, parts, the
+    verdict, the `offres/*` stats and the run report."""
+    staged = state.staging_dir.resolve()
+    parts = [p for p in FeedRegistry.of(crawler).parts if p.path is not None and p.path.parent == staged]
+    primary = [p for p in parts if p.format == "parquet"]
+    latest = max((int(p.dates.max()) for p in primary if p.rows), default=NO_DATE)
+    last_update = _iso_us(latest) if latest != NO_DATE else None
+    stats = crawler.stats.get_stats()
+    return {
+        "dataset": "France Travail job offers, full market snapshot",
+        "snapshot_date": state.snapshot_date,
+        "complete": bool(verdict["complete"]),
+        "source": {"name": attribution.SOURCE_NAME, "api": attribution.SOURCE_API,
+                   "url": crawler.settings.get("OFFRES_API_URL"),
+                   "attribution": attribution.attribution(last_update)},
+        "licence": {"name": attribution.LICENCE_NAME, "notes": attribution.LICENCE_NOTES},
+        "crawl": {"started_at": state.started_at,
+                  "finished_at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+                  "runs": state.run, "finish_reason": verdict["finish_reason"],
+                  "spider": getattr(crawler.spidercls, "name", None)},
+        "last_update": last_update,
+        "counts": {"offers": sum(p.rows for p in primary),
+                   "rejects": stats.get("offres/rejects/count", 0),
+                   "duplicates_dropped": stats.get("offres/dedup/duplicates", 0),
+                   "superseded_rows_dropped": stats.get("offres/dedup/compacted_rows", 0)},
+        "parts": [{"file": p.path.name, "format": p.format, "rows": p.rows}
+                  for p in sorted(parts, key=lambda p: p.path.name)],
+        "schema": {"version": SCHEMA_VERSION, "extra_column": EXTRA_COLUMN},
+        "verdict": verdict,
+        "stats": {k: v for k, v in stats.items() if k.startswith("offres/")},
+        "run_report": run_report,
+        **({"dataset": "France Travail job offers created since a snapshot",
+            "fresh": fresh_section(state.snapshot_date, run_report)} if state.partition_key == PARTITION_KEY else {}),
+    }

@@ -15,10 +15,11 @@ feeds). Rows that no step could reach (a remote batch written before its newer c
 are counted in `offres/dedup/superseded_left` and logged.
 
 State: `api.id_store.IdStore` (about 34 bytes an id at 1,000,000 ids). With JOBDIR it survives
-in JOBDIR/offres_dedup/: record files restored at start (`offres/dedup/restored`). Outside the
-snapshot layout the whole state is saved when the crawl closes; in the snapshot layout the
-snapshot extension saves the records of each part as it commits it (commits/*.npz), so that the saved state
-never claims a row a crash has lost (see extensions/snapshot.py).
+in JOBDIR/offres_dedup/: record files restored at start (`offres/dedup/restored`), which never
+claim a row a crash has lost. In the snapshot layout the snapshot extension saves the records of
+each part as it commits it (commits/*.npz, see extensions/snapshot.py). Otherwise, for a spider
+whose crawl is checkpointed (extensions/checkpoint.py), the records of the checkpoint taken up;
+for the others the whole state, saved when the crawl closes.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.job import job_dir
 
-from offres_crawler.api.id_store import NO_DATE, IdStore, Outcome, id_key, load_records, save_records
-from offres_crawler.api.offer_validation import parse_datetime_us
 from offres_crawler.exporters.registry import FeedRegistry
+from offres_crawler.jobdir import resume
+from offres_crawler.offers.id_store import NO_DATE, IdStore, Outcome, id_key, load_records, save_records
+from offres_crawler.offers.validation import parse_datetime_us
 from offres_crawler.pipelines.scope import yields_offers
 
 if TYPE_CHECKING:
@@ -62,20 +64,23 @@ def state_dir(crawler: Crawler) -> Path | None:
 class DedupPipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("OFFRES_DEDUP_ENABLED", True) or not yields_offers(crawler):
+        if not settings.getbool("OFFRES_DEDUP_ENABLED") or not yields_offers(crawler):
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
         self.registry = FeedRegistry.of(crawler)
-        self.store = IdStore(settings.getint("OFFRES_DEDUP_INITIAL_CAPACITY", 1 << 16))
+        self.store = IdStore(settings.getint("OFFRES_DEDUP_INITIAL_CAPACITY"))
         self.registry.store = self.store
         self.state_dir = state_dir(crawler)
+        self.resume = resume(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         return cls(crawler)
 
     async def open_spider(self) -> None:
+        if self.resume.dedup is not None:  # a checkpoint was taken up
+            self.store.merge(*self.resume.dedup)
         if self.state_dir is not None and self.state_dir.is_dir():
             await run_in_thread(self._restore)  # up to a few hundred ms at 1,000,000 ids
         if len(self.store):
@@ -84,7 +89,7 @@ class DedupPipeline:
 
     def _restore(self) -> None:
         assert self.state_dir is not None
-        if (self.state_dir / STATE_FILE).is_file():
+        if not self.resume.active and (self.state_dir / STATE_FILE).is_file():
             self.store.merge(*load_records(self.state_dir / STATE_FILE))
         for path in sorted((self.state_dir / COMMITS_DIR).glob("*.npz")):
             for keys, dates in load_commit(path):
@@ -110,6 +115,8 @@ class DedupPipeline:
 
     async def close_spider(self) -> None:
         self.stats.set_value("offres/dedup/ids", len(self.store))
-        if self.state_dir is not None and self.registry.snapshot is None:
+        # nothing to save from a run that wrote no offer (a refused one: its JOBDIR left alone)
+        if self.state_dir is not None and self.registry.snapshot is None and not self.resume.active \
+                and len(self.store):
             await run_in_thread(save_records, self.state_dir / STATE_FILE, *self.store.records_arrays())
             logger.info("Deduplication state (%d ids) saved in %s", len(self.store), self.state_dir)

@@ -1,5 +1,5 @@
 """Export profile pipeline: OFFRES_EXPORT_PROFILE=redistribution drops from every feed what the
-reuse licence (art. 7) forbids in a redistributed derived database (see api/licence.py).
+reuse licence (art. 7) forbids in a redistributed derived database (see analysis/licence.py).
 
 Why a pipeline, and why first (priority 50, before validation): every feed is then written from
 offers that never held those fields: the offer feeds (JSONL, Parquet, the snapshot parts) and
@@ -13,27 +13,24 @@ offres/export_profile/scrubbed/<kind> (url, courriel, telephone, employeur).
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from offres_crawler.api.licence import redistributable
+from offres_crawler.analysis.licence import redistributable
 from offres_crawler.pipelines.scope import yields_offers
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-logger = logging.getLogger(__name__)
-
 
 def export_profile(settings: Any) -> str:
-    """The profile named by OFFRES_EXPORT_PROFILE ("full" by default); ValueError otherwise."""
-    from offres_crawler.api.licence import PROFILES
+    """The profile named by OFFRES_EXPORT_PROFILE; ValueError if it names none."""
+    from offres_crawler.analysis.licence import PROFILES
 
-    profile = (settings.get("OFFRES_EXPORT_PROFILE") or "full").strip().lower()
+    profile = (settings.get("OFFRES_EXPORT_PROFILE") or "").strip().lower()
     if profile not in PROFILES:
         raise ValueError(f"OFFRES_EXPORT_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
     return profile

@@ -2,10 +2,10 @@
 
 Adds to each offer a key (OFFRES_SALARY_FIELD, default `offres_salaire`) holding what
 `api.salary.normalise_offer` derives from `salaire.libelle` / `salaire.commentaire`: minimum,
-maximum, period, months, annual gross euros, ... (see api/salary.py). The API's own `salaire`
+maximum, period, months, annual gross euros, ... (see analysis/salary.py). The API's own `salaire`
 is left untouched. An offer whose salary states no amount passes as it is, without the key (the
-API omits absent keys too); one with an amount leaves as a new dict, so the validated object is
-never modified. The key is unknown to the offer schema, so Parquet feeds keep it in their column
+API omits absent keys too); one with an amount leaves as a new dict, the item yielded left as it
+was. The key is unknown to the offer schema, so Parquet feeds keep it in their column
 `extra_keys_json` (`utils.load_snapshot` gives it back as a column). It runs after validation and
 deduplication (priority 500, set by the analysts add-on), so duplicates are not parsed twice.
 
@@ -15,19 +15,16 @@ offres/salary/none (no amount stated), offres/salary/implausible (flagged, not c
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from offres_crawler.api.salary import normalise_offer
+from offres_crawler.analysis.salary import normalise_offer
 from offres_crawler.pipelines.scope import yields_offers
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-logger = logging.getLogger(__name__)
 
 
 class SalaryPipeline:
@@ -36,7 +33,7 @@ class SalaryPipeline:
         if not settings.getbool("OFFRES_SALARY_NORMALISATION") or not yields_offers(crawler):
             raise NotConfigured
         self.stats = crawler.stats
-        self.field = settings.get("OFFRES_SALARY_FIELD") or "offres_salaire"
+        self.field = settings.get("OFFRES_SALARY_FIELD")
         smic = settings.get("OFFRES_SMIC_HOURLY")
         self.smic_hourly = float(smic) if smic not in (None, "") else None
         self._cache: dict[tuple, Any] = {}  # libellés repeat a lot across a market
@@ -65,8 +62,6 @@ class SalaryPipeline:
         self.stats.inc_value(f"offres/salary/{salary.source}")
         if salary.plausible is False:
             self.stats.inc_value("offres/salary/implausible")
-        # A new dict rather than the validated one modified: what validation inspected stays as
-        # it was (the Parquet exporter reuses that inspection for the very same object).
         out = dict(item) if type(item) is dict else ItemAdapter(item).asdict()
         out[self.field] = salary.as_dict()
         return out

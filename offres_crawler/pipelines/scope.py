@@ -8,15 +8,12 @@ notice) pass through untouched.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-logger = logging.getLogger(__name__)
-
 
 def yields_offers(crawler: Crawler) -> bool:
     name = getattr(crawler.spidercls, "name", None)
-    return name in crawler.settings.getlist("OFFRES_OFFER_SPIDERS", ["offres_search", "offres_detail"])
+    return name in crawler.settings.getlist("OFFRES_OFFER_SPIDERS")

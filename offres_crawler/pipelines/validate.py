@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from offres_crawler.api.offer_validation import inspect_offer
-from offres_crawler.exporters.registry import FeedRegistry
+from offres_crawler.offers.validation import inspect_offer
 from offres_crawler.pipelines.rejects import RejectsWriter
 from offres_crawler.pipelines.scope import yields_offers
 
@@ -39,13 +38,11 @@ def _reject_key(offer: Any, offer_id: Any) -> Any:
 class ValidatePipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not settings.getbool("OFFRES_VALIDATE_ENABLED", True) or not yields_offers(crawler):
+        if not settings.getbool("OFFRES_VALIDATE_ENABLED") or not yields_offers(crawler):
             raise NotConfigured
         self.stats = crawler.stats
-        self.registry = FeedRegistry.of(crawler)
-        self.rejects = RejectsWriter(crawler, settings.get(
-            "OFFRES_REJECTS_URI", "output/rejects/%(name)s_%(time)s.jsonl"))
-        self.log_first = settings.getint("OFFRES_REJECTS_LOG_FIRST", 10)
+        self.rejects = RejectsWriter(crawler, settings.get("OFFRES_REJECTS_URI"))
+        self.log_first = settings.getint("OFFRES_REJECTS_LOG_FIRST")
         self._seen: set = set()  # rejects are rare: a plain set is small
 
     @classmethod
@@ -63,7 +60,6 @@ class ValidatePipeline:
             self.stats.inc_value("offres/validate/null_values", len(report.nulls))
         if report.valid:
             self.stats.inc_value("offres/validate/valid")
-            self.registry.remember_inspection(offer, report)
             return item
         offer_id = offer.get("id")
         seen_key = _reject_key(offer, offer_id)

@@ -7,16 +7,15 @@ renderer read the same tables, so every code an offer carries exists in its refe
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from offres_crawler.sandbox import rome_list
 from offres_crawler.sandbox.communes import Communes, build_communes, haversine_km
-from offres_crawler.sandbox.facts import contracts, geography as geo, naf, rome, texts
-
-logger = logging.getLogger(__name__)
+from offres_crawler.sandbox.facts import contracts, naf, rome, texts
+from offres_crawler.sandbox.facts import geography as geo
 
 
 @dataclass
@@ -26,6 +25,7 @@ class Catalog:
     dept_region: np.ndarray  # int8 region index per département
     dept_neighbours: list[np.ndarray]  # département indexes, itself included
     region_codes: list[str]
+    rome_source: str  # where the métiers come from (rome_list.py)
     metier_codes: list[str]
     metier_libelles: list[str]
     metier_domaine: np.ndarray  # int16 index into rome.DOMAINES
@@ -56,10 +56,10 @@ def _naf_domains(hint: str) -> set[str]:
     return out
 
 
-def _appellation_code(metier_idx: int, k: int) -> str:
-    # Real appellation codes are 5 or 6 digits; these are spread out so they look like them.
-    n = 10_000 + metier_idx * 173 + k * 29 if (metier_idx + k) % 3 else 100_000 + metier_idx * 2_917 + k * 11
-    return str(n)
+def _appellation_code(i: int) -> str:
+    # Real appellation codes are 5 or 6 digits ("10438", "404278"); these are spread out so they look
+    # like them, distinct by construction (two disjoint ranges, each increasing with i < 2,400).
+    return str(10_000 + i * 37 if i % 3 else 100_000 + i * 293)
 
 
 def _competence_code(letter: str, k: int) -> str:
@@ -90,8 +90,10 @@ def _neighbours(depts: tuple[geo.Departement, ...]) -> list[np.ndarray]:
     return [np.array(sorted(s), dtype=np.int16) for s in near]
 
 
-@functools.lru_cache(maxsize=1)
-def get_catalog() -> Catalog:
+@functools.lru_cache(maxsize=2)
+def get_catalog(rome_mode: str = "auto") -> Catalog:
+    """The catalog over the métiers of `rome_mode` (see rome_list.MODES), built once per process."""
+    metiers = rome_list.metiers(rome_mode)
     communes = build_communes()
     region_codes = [r.code for r in geo.REGIONS]
     region_idx = {c: i for i, c in enumerate(region_codes)}
@@ -106,7 +108,10 @@ def get_catalog() -> Catalog:
 
     metier_codes, metier_libelles, m_dom, m_gd, m_theme, m_w, m_comp, m_nafs = [], [], [], [], [], [], [], []
     app_codes, app_libelles, app_metier, metier_apps = [], [], [], []
-    for m_i, (code, libelle, weight, appellations) in enumerate(rome.METIERS):
+    comps_of: dict[str, list[tuple[str | None, str]]] = {}
+    nafs_of: dict[str, np.ndarray] = {}
+    for m_i, (code, libelle, weight, appellations) in enumerate(
+            zip(metiers.codes, metiers.libelles, metiers.weights, metiers.appellations)):
         gd = rome.grand_domaine_of(code)
         metier_codes.append(code)
         metier_libelles.append(libelle)
@@ -115,14 +120,17 @@ def get_catalog() -> Catalog:
         m_theme.append(theme_of_gd[gd])
         m_w.append(weight)
         letter = code[0]
-        comps = [(_competence_code(letter, k), lib) for k, lib in enumerate(texts.COMPETENCES[letter])]
-        comps += [(None, lib) for lib in texts.COMPETENCES["*"]]  # free-text skills carry no code
-        m_comp.append(comps)
-        likely = [i for i, doms in enumerate(naf_domains) if gd in doms or letter in doms]
-        m_nafs.append(np.array(likely or range(len(naf.NAFS)), dtype=np.int16))
+        if letter not in comps_of:
+            comps_of[letter] = [(_competence_code(letter, k), lib) for k, lib in enumerate(texts.COMPETENCES[letter])]
+            comps_of[letter] += [(None, lib) for lib in texts.COMPETENCES["*"]]  # free-text skills carry no code
+        m_comp.append(comps_of[letter])
+        if gd not in nafs_of:  # 22 grands domaines for 1,584 métiers: once each
+            likely = [i for i, doms in enumerate(naf_domains) if gd in doms or letter in doms]
+            nafs_of[gd] = np.array(likely or range(len(naf.NAFS)), dtype=np.int16)
+        m_nafs.append(nafs_of[gd])
         first = len(app_codes)
-        for k, app in enumerate(appellations):
-            app_codes.append(_appellation_code(m_i, k))
+        for app in appellations:
+            app_codes.append(_appellation_code(len(app_codes)))
             app_libelles.append(app)
             app_metier.append(m_i)
         metier_apps.append(np.arange(first, len(app_codes), dtype=np.int16))
@@ -135,6 +143,7 @@ def get_catalog() -> Catalog:
         dept_region=dept_region,
         dept_neighbours=_neighbours(geo.DEPARTEMENTS),
         region_codes=region_codes,
+        rome_source=metiers.source,
         metier_codes=metier_codes,
         metier_libelles=metier_libelles,
         metier_domaine=np.array(m_dom, dtype=np.int16),

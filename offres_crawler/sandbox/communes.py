@@ -7,14 +7,11 @@ referentiel's spelling (upper case, no accents, no hyphens), coordinates stay ne
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from offres_crawler.sandbox.facts import geography as geo
-
-logger = logging.getLogger(__name__)
 
 _SEED = 20_240_101  # the communes do not depend on the market's seed
 _MAINLAND = ((42.5, 51.0), (-4.6, 8.1))  # (lat range, lon range) villages are clipped to

@@ -3,8 +3,10 @@
 GET  /_sandbox/stats   requests by endpoint and status, 429s, most requests in any one-second
                        window per client id, tokens issued, faults, CPU seconds, clock, offers alive
 GET  /_sandbox/faults  the current run-time configuration
-POST /_sandbox/faults  change fault/latency/rate options at once (snake_case CLI names), or
-                       queue exact faults with {"fail_next": [{"kind": ..., "count": n}]}
+POST /_sandbox/faults  change fault/latency/rate/reality options at once (snake_case CLI names:
+                       tie_order, replica_lag, total_noise, lying_totals, ...), or queue exact
+                       faults with {"fail_next": [{"kind": ..., "count": n}]}; setting
+                       lying_totals makes the next search answer the honest first one
 POST /_sandbox/revoke  revoke every token issued so far
 POST /_sandbox/reset   zero the stats
 GET  /_sandbox/alive?at=EPOCH_MS   ids of the offers alive at that instant (default now)
@@ -21,18 +23,42 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from typing import Any, Protocol
 
 from aiohttp import web
 
+from offres_crawler.sandbox.faults import FaultInjector
+from offres_crawler.sandbox.ratelimit import SlidingWindowLimiter, WindowMeter
+from offres_crawler.sandbox.reality import TIE_ORDERS
 from offres_crawler.sandbox.search_params import RANGE_CAPS
-
-if TYPE_CHECKING:
-    from offres_crawler.sandbox.server import Sandbox
+from offres_crawler.sandbox.tokens import TokenStore
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "/_sandbox/"
+
+
+class Sandbox(Protocol):
+    """What the control API reads and changes of the server (server.Sandbox builds these routes:
+    typing against this Protocol keeps the import one way, server -> control)."""
+
+    market: Any
+    faults: FaultInjector
+    limiter: SlidingWindowLimiter
+    token_limiter: SlidingWindowLimiter
+    meter: WindowMeter
+    tokens: TokenStore
+    requests: dict[str, Counter[int]]
+    range_mode: str
+    origine_quirk: bool
+    clock_skew: float
+    rate_limited: int
+    tokens_issued_base: int
+
+    def now_ms(self) -> int: ...
+
+    def reset_stats(self) -> None: ...
 
 
 def _probability(value: Any) -> float:
@@ -75,6 +101,26 @@ def _range_mode(value: Any) -> str:
     return value
 
 
+def _tie_order(value: Any) -> str:
+    if value not in TIE_ORDERS:
+        raise ValueError(" or ".join(TIE_ORDERS))
+    return str(value)
+
+
+def _lag(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError("a non-negative number of seconds")
+    return float(value)
+
+
+def _factor(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ValueError("a positive factor, or null for honest totals")
+    return float(value)
+
+
 def parse_latency(value: Any) -> tuple[float, float]:
     """[MIN, MAX] or "MIN-MAX" in milliseconds."""
     if isinstance(value, str):
@@ -96,7 +142,9 @@ PARSERS = {
     "latency": parse_latency, "rate_limit": _count, "token_rate_limit": _count,
     "token_lifetime": _seconds, "revoke_after": _optional_seconds, "range_mode": _range_mode,
     "origine_quirk": _flag, "clock_skew": _skew,
+    "tie_order": _tie_order, "replica_lag": _lag, "total_noise": _count, "lying_totals": _factor,
 }
+REALITY = ("tie_order", "replica_lag", "total_noise", "lying_totals")  # sb.reality (reality.py)
 
 
 def current_config(sb: Sandbox) -> dict[str, Any]:
@@ -106,7 +154,7 @@ def current_config(sb: Sandbox) -> dict[str, Any]:
         "latency": list(faults.latency_ms), "rate_limit": sb.limiter.limit,
         "token_rate_limit": sb.token_limiter.limit, "token_lifetime": sb.tokens.lifetime_s,
         "revoke_after": sb.tokens.revoke_after_s, "range_mode": sb.range_mode,
-        "origine_quirk": sb.origine_quirk, "clock_skew": sb.clock_skew,
+        "origine_quirk": sb.origine_quirk, "clock_skew": sb.clock_skew, **sb.reality.config(),
         "fail_next": sb.faults.pending(),
     }
 
@@ -146,6 +194,10 @@ def apply_options(sb: Sandbox, options: dict[str, Any]) -> None:
             sb.tokens.lifetime_s = value
         elif name == "revoke_after":
             sb.tokens.revoke_after_s = value
+        elif name in REALITY:
+            setattr(sb.reality, name, value)
+            if name == "lying_totals":
+                sb.reality.answers = 0  # the next answer is the honest first one
         else:  # range_mode, origine_quirk, clock_skew
             setattr(sb, name, value)
     if parsed:

@@ -8,7 +8,6 @@ lives in the token store; its 401s are counted here as `revoked`.
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import socket
 import struct
@@ -16,8 +15,6 @@ from collections import deque
 from dataclasses import dataclass
 
 from aiohttp import web
-
-logger = logging.getLogger(__name__)
 
 FAIL_NEXT_KINDS = ("5xx", "reset", "truncate", "429", "401")
 COUNTED = ("5xx", "reset", "truncate", "revoked")

@@ -2,18 +2,17 @@
 
 `attributes()` draws every column of a batch of offers at once; the renderer later turns one row
 into JSON. Every draw here comes from the generator passed in, so a market is a function of its seed.
+Optional attributes are present at the shares of facts/presence.py, by origine and year of creation.
 """
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 
 from offres_crawler.sandbox.catalog import Catalog
-from offres_crawler.sandbox.facts import contracts, geography as geo, presence, texts
-
-logger = logging.getLogger(__name__)
+from offres_crawler.sandbox.facts import contracts, presence, salaries, texts
+from offres_crawler.sandbox.facts import geography as geo
+from offres_crawler.sandbox.facts.salaries import SAL_A, SAL_C, SAL_H, SAL_M, SAL_NONE
 
 DAY_MS = 86_400_000
 FT_SHARE = 0.30  # share of France Travail offers outside bursts (partners dominate the market)
@@ -21,15 +20,14 @@ PARTNERS_PER_IMPORT = 6.0  # partner offers arrive in bulk imports sharing one s
 
 # Location kinds (column loc_kind).
 LOC_COMMUNE, LOC_DEPT, LOC_REGION, LOC_FRANCE, LOC_FOREIGN = range(5)
-DEPT_ONLY_SHARE = 0.04  # département known, commune unknown ("75 - Paris (Dept.)")
-# How the offers without commune nor département split: "France", a region, a foreign country.
+# How the offers without commune nor département split when MarketConfig.no_location_share sets
+# their share: "France", a region, a foreign country (with DEPT_ONLY_SHARE département-only ones).
 NO_LOCATION_SPLIT = (0.76, 0.15, 0.09)
+DEPT_ONLY_SHARE = 0.04
 
 # Flags (column flags).
 F_ALTERNANCE, F_ACCESSIBLE_TH, F_MRS, F_MANQUE, F_EA, F_HANDI = (1, 2, 4, 8, 16, 32)
 
-# Salary periods (column sal_period): 0 = no salary libellé.
-SAL_NONE, SAL_M, SAL_A, SAL_H, SAL_C = range(5)
 PERIOD_CODES = {"M": SAL_M, "A": SAL_A, "H": SAL_H, "C": SAL_C}
 HOURS_PER_MONTH = 151.67
 
@@ -47,6 +45,14 @@ COLUMNS: dict[str, str] = {
     "niveau": "i1", "permis": "i1", "langue": "i1", "temps": "u1", "hebdo": "i2",
     "sal_period": "u1", "sal_amount": "f4", "flags": "u1", "comp_mask": "u2", "malformed": "u1",
 }
+_SHARES = {key: np.array(pairs, dtype=np.float64) for key, pairs in presence.PRESENCE.items()}  # [year, side]
+_LOCATION = np.array(presence.LOCATION, dtype=np.float64)  # [year, side, kind]
+assert _LOCATION.shape[1] == 2  # the group index below is year * 2 + side
+
+
+def year_indexes(created_ms: np.ndarray) -> np.ndarray:
+    """The year index (presence.YEAR_STARTS_MS) of each creation instant."""
+    return np.searchsorted(np.array(presence.YEAR_STARTS_MS, dtype=np.int64), created_ms, side="right").astype(np.int8)
 
 
 def _share_p(pairs) -> np.ndarray:
@@ -54,9 +60,8 @@ def _share_p(pairs) -> np.ndarray:
     return p / p.sum()
 
 
-def _present(rng: np.random.Generator, origine: np.ndarray, shares: tuple[float, float]) -> np.ndarray:
-    p = np.where(origine == 1, shares[0], shares[1])
-    return rng.random(len(origine)) < p
+def _present(rng: np.random.Generator, key: str, year: np.ndarray, side: np.ndarray) -> np.ndarray:
+    return rng.random(len(side)) < _SHARES[key][year, side]
 
 
 def _pick_in_groups(rng, group: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
@@ -86,11 +91,14 @@ def instants(rng: np.random.Generator, n: int, anchor_ms: int, days: float) -> n
     return out[:n]
 
 
-def attributes(rng: np.random.Generator, cat: Catalog, origine: np.ndarray, no_location_share: float,
-               malformed_share: float) -> dict[str, np.ndarray]:
-    """Every column except created/withdrawn/id_key for offers of the given origines."""
+def attributes(rng: np.random.Generator, cat: Catalog, origine: np.ndarray, year: np.ndarray,
+               no_location_share: float | None, malformed_share: float) -> dict[str, np.ndarray]:
+    """Every column except created/withdrawn/id_key for offers of the given origines, created in
+    the given years (year_indexes)."""
     n = len(origine)
     ft = origine == 1
+    side = (~ft).astype(np.int8)  # 0 France Travail, 1 partner
+    year = np.broadcast_to(year, (n,))
     cols: dict[str, np.ndarray] = {"origine": origine.astype(np.uint8)}
     cols["score"] = rng.integers(0, 65_536, n, dtype=np.uint16)
     cols["partner"] = np.where(ft, -1, rng.choice(len(texts.PARTNERS), n, p=_share_p(texts.PARTNERS))).astype(np.int8)
@@ -116,15 +124,18 @@ def attributes(rng: np.random.Generator, cat: Catalog, origine: np.ndarray, no_l
     exige = np.where(bucket == 4, 0, np.where(rng.random(n) < 0.8, 2, 1))  # 0 D, 1 S, 2 E
     cols["exp_bucket"], cols["exp_exige"] = bucket.astype(np.uint8), exige.astype(np.uint8)
 
-    has_qualif = _present(rng, origine, presence.PRESENCE["qualificationCode"])
+    has_qualif = _present(rng, "qualificationCode", year, side)
     q = rng.choice(9, n, p=np.array(contracts.QUALIFICATION_SHARES) / sum(contracts.QUALIFICATION_SHARES)) + 1
     cols["qualif"] = np.where(has_qualif, q, 0).astype(np.uint8)
 
-    # Workplace.
+    # Workplace: without a commune at the measured shares, or at no_location_share when set.
+    if no_location_share is None:
+        bounds, group = np.cumsum(_LOCATION, axis=-1).reshape(-1, 4), year * np.int8(2) + side
+    else:
+        split = [no_location_share * s for s in NO_LOCATION_SPLIT] + [DEPT_ONLY_SHARE]
+        bounds, group = np.cumsum(split).reshape(1, 4), np.zeros(n, dtype=np.int8)
     u = rng.random(n)
-    p_france, p_region, _ = (no_location_share * s for s in NO_LOCATION_SPLIT)
-    kind = np.select([u < p_france, u < p_france + p_region, u < no_location_share,
-                      u < no_location_share + DEPT_ONLY_SHARE],
+    kind = np.select([u < bounds[group, k] for k in range(4)],  # one bound per row at a time: small temporaries
                      [LOC_FRANCE, LOC_REGION, LOC_FOREIGN, LOC_DEPT], LOC_COMMUNE)
     c = cat.communes
     commune = rng.choice(len(c), n, p=c.weight)
@@ -149,42 +160,33 @@ def attributes(rng: np.random.Generator, cat: Catalog, origine: np.ndarray, no_l
     naf_len = np.array([len(x) for x in cat.metier_nafs])
     naf_start = np.concatenate([[0], np.cumsum(naf_len)[:-1]])
     naf_flat = np.concatenate(cat.metier_nafs)
-    has_naf = _present(rng, origine, presence.PRESENCE["codeNAF"])
+    has_naf = _present(rng, "codeNAF", year, side)
     cols["naf"] = np.where(has_naf, _pick_in_groups(rng, metier, naf_start, naf_len, naf_flat), -1).astype(np.int16)
 
     # Requirements.
     def optional(key, shares):
-        has = _present(rng, origine, presence.PRESENCE[key])
+        has = _present(rng, key, year, side)
         return np.where(has, rng.choice(len(shares), n, p=np.array(shares) / sum(shares)), -1).astype(np.int8)
 
     cols["niveau"] = optional("formations", contracts.NIVEAU_SHARES)
     cols["permis"] = optional("permis", contracts.PERMIS_SHARES)
     cols["langue"] = optional("langues", contracts.LANGUE_SHARES)
     comp_len = np.array([len(x) for x in cat.metier_competences])
-    has_comp = _present(rng, origine, presence.PRESENCE["competences"])
+    has_comp = _present(rng, "competences", year, side)
     full = (1 << comp_len[metier]) - 1
     mask = rng.integers(1, 1 << 16, n) & full
     mask = np.where(mask == 0, 1, mask)
     cols["comp_mask"] = np.where(has_comp, mask, 0).astype(np.uint16)
 
     # Working time: 1 temps plein, 2 temps partiel, 0 not said; weekly hours in minutes.
-    has_time = _present(rng, origine, presence.PRESENCE["dureeTravailLibelleConverti"])
+    has_time = _present(rng, "dureeTravailLibelleConverti", year, side)
     partial = rng.random(n) < 0.15
     full_minutes = rng.choice(np.array([2100, 2160, 2250, 2280, 2340]), n, p=[.7, .05, .12, .05, .08])
     part_minutes = rng.integers(10, 31, n) * 60
     cols["temps"] = np.where(has_time, np.where(partial, 2, 1), 0).astype(np.uint8)
     cols["hebdo"] = np.where(has_time, np.where(partial, part_minutes, full_minutes), 0).astype(np.int16)
 
-    # Salary: period and lower bound in that period.
-    has_sal = _present(rng, origine, presence.SALAIRE_LIBELLE)
-    period = rng.choice(np.array([SAL_M, SAL_A, SAL_H, SAL_C]), n, p=[.74, .2, .058, .002])
-    amount = np.select(
-        [period == SAL_M, period == SAL_A, period == SAL_H],
-        [rng.uniform(1_766, 4_500, n).round(0), (rng.uniform(22, 70, n) * 1000).round(-2),
-         rng.uniform(11.65, 25, n).round(2)],
-        rng.uniform(100, 400, n).round(0))
-    cols["sal_period"] = np.where(has_sal, period, SAL_NONE).astype(np.uint8)
-    cols["sal_amount"] = np.where(has_sal, amount, 0).astype(np.float32)
+    cols["sal_period"], cols["sal_amount"] = _salaries(rng, year, side)
 
     alternance = np.isin(nature, [nature_codes.index(c) for c in contracts.ALTERNANCE_NATURES])
     flags = (alternance * F_ALTERNANCE
@@ -197,3 +199,38 @@ def attributes(rng: np.random.Generator, cat: Catalog, origine: np.ndarray, no_l
     broken = rng.random(n) < malformed_share
     cols["malformed"] = np.where(broken, rng.integers(1, 4, n), 0).astype(np.uint8)
     return cols
+
+
+def _salaries(rng: np.random.Generator, year: np.ndarray, side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Period code (facts/salaries.py) and lower bound in that period of each offer's libellé.
+    Drawn group by group into the final arrays: at 1,000,000 offers, whole-market temporaries of
+    every kind of amount would raise the sandbox's peak memory by tens of MB."""
+    n = len(side)
+    has = _present(rng, "salaire.libelle", year, side)
+    codes, shares = zip(*salaries.PERIOD_SHARES)
+    period = rng.choice(np.array(codes, dtype=np.uint8), n, p=np.array(shares) / sum(shares))
+    amount = np.zeros(n, dtype=np.float32)
+
+    def annual(k: int) -> np.ndarray:
+        return (rng.uniform(22, 70, k) * 1000).round(-2)
+
+    draws = {SAL_M: lambda k: rng.uniform(1_766, 4_500, k).round(0), SAL_A: annual,
+             SAL_H: lambda k: rng.uniform(11.65, 25, k).round(2), SAL_C: lambda k: rng.uniform(100, 400, k).round(0)}
+    for code, draw in draws.items():
+        rows = np.flatnonzero(period == code)
+        amount[rows] = draw(len(rows))
+    monthly = np.flatnonzero(period == SAL_M)
+    swapped = monthly[rng.random(len(monthly)) < np.take(salaries.MONTHLY_WITH_ANNUAL_AMOUNT, side[monthly])]
+    amount[swapped] = annual(len(swapped))
+    # Partner forms that state no period or no amount ("Autre de ...", "Annuel de").
+    partners = np.flatnonzero(side == 1)
+    u = rng.random(len(partners))
+    low = 0.0
+    for code, share in salaries.PARTNER_ODD_FORMS:
+        rows = partners[(u >= low) & (u < low + share)]
+        low += share
+        period[rows] = code
+        amount[rows] = 0 if code == salaries.SAL_PERIOD_ONLY else annual(len(rows))
+    period[~has] = SAL_NONE
+    amount[~has] = 0
+    return period, amount

@@ -7,16 +7,15 @@ with three table lookups per candidate offer instead of a scan of rendered text.
 
 from __future__ import annotations
 
-import logging
+import functools
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 from offres_crawler.sandbox.catalog import Catalog
-
-logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -32,6 +31,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+@functools.lru_cache(maxsize=1024)
+def _distinct_words(text: str) -> frozenset[str]:
+    # The skills repeat from métier to métier: normalise each text once.
+    return frozenset(words(text))
+
+
 @dataclass(frozen=True)
 class WordHits:
     appellation: np.ndarray  # bool per appellation: the word is in the intitulé
@@ -40,34 +45,45 @@ class WordHits:
 
 
 class KeywordIndex:
+    """Word -> where it occurs. The occurrences are kept as index lists and turned into lookup
+    arrays the first time a word is searched: with ROME 4.0 the vocabulary has thousands of words,
+    most never searched, and dense arrays for all of them cost seconds at start and tens of MB."""
+
     def __init__(self, cat: Catalog) -> None:
-        n_app, n_met = len(cat.appellation_codes), len(cat.metier_codes)
-        self._hits: dict[str, WordHits] = {}
-
-        def hits(word: str) -> WordHits:
-            h = self._hits.get(word)
-            if h is None:
-                h = WordHits(np.zeros(n_app, bool), np.zeros(n_met, bool), np.zeros(n_met, np.uint16))
-                self._hits[word] = h
-            return h
-
+        self._n_app, self._n_met = len(cat.appellation_codes), len(cat.metier_codes)
+        self._app: dict[str, list[int]] = defaultdict(list)
+        self._met: dict[str, list[int]] = defaultdict(list)
+        self._comp: dict[str, dict[int, int]] = defaultdict(dict)  # word -> métier -> skill bits
         for a, libelle in enumerate(cat.appellation_libelles):
             for w in set(words(libelle)):
-                hits(w).appellation[a] = True
+                self._app[w].append(a)
         for m, (code, libelle) in enumerate(zip(cat.metier_codes, cat.metier_libelles)):
             for w in set(words(code) + words(libelle)):
-                hits(w).metier[m] = True
+                self._met[w].append(m)
             for bit, (_, comp) in enumerate(cat.metier_competences[m]):
-                for w in set(words(comp)):
-                    hits(w).competences[m] |= np.uint16(1 << bit)
-        self._empty = WordHits(np.zeros(n_app, bool), np.zeros(n_met, bool), np.zeros(n_met, np.uint16))
+                for w in _distinct_words(comp):
+                    self._comp[w][m] = self._comp[w].get(m, 0) | 1 << bit
+        self._vocabulary = sorted(set(self._app) | set(self._met) | set(self._comp))
+        self._hits: dict[str, WordHits] = {}
+        self._empty = WordHits(np.zeros(self._n_app, bool), np.zeros(self._n_met, bool),
+                               np.zeros(self._n_met, np.uint16))
 
     @property
     def vocabulary(self) -> list[str]:
-        return sorted(self._hits)
+        return self._vocabulary
 
     def hits(self, word: str) -> WordHits:
-        return self._hits.get(word, self._empty)
+        h = self._hits.get(word)
+        if h is None:
+            if word not in self._app and word not in self._met and word not in self._comp:
+                return self._empty
+            h = WordHits(np.zeros(self._n_app, bool), np.zeros(self._n_met, bool), np.zeros(self._n_met, np.uint16))
+            h.appellation[self._app.get(word, [])] = True
+            h.metier[self._met.get(word, [])] = True
+            for m, bits in self._comp.get(word, {}).items():
+                h.competences[m] = bits
+            self._hits[word] = h
+        return h
 
     def match(self, keyword: str, appellation: np.ndarray, metier: np.ndarray,
               comp_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,6 +19,7 @@ from offres_crawler.sandbox.catalog import Catalog, get_catalog
 from offres_crawler.sandbox.churn import Churn
 from offres_crawler.sandbox.keywords import KeywordIndex
 from offres_crawler.sandbox.market_ids import LETTERS, PARTNER_KEY, ft_letters, id_key, id_string
+from offres_crawler.sandbox.market_view import MarketConfig
 from offres_crawler.sandbox.offer_render import OfferRenderer
 from offres_crawler.sandbox.query import Query, SearchResult
 from offres_crawler.sandbox.referentiels import build_referentiels
@@ -32,24 +32,15 @@ _WEEK_MS = 7 * gen.DAY_MS
 _GROWTH = 1024
 
 
-@dataclass
-class MarketConfig:
-    offers: int = 20_000          # initial live offers, 1,000 .. 1,000,000
-    seed: int = 0
-    anchor_ms: int | None = None  # the market's "now" at build time (epoch ms UTC); None = wall clock
-    days: float = 90.0            # creation instants spread over about this many days before anchor
-    bursts: tuple[tuple[int, int], ...] = ()  # (count, size): `count` distinct instants, each shared by `size` partner offers (.000Z)
-    no_location_share: float = 0.17  # offers whose lieuTravail has no commune/departement ("France", a region, a foreign country)
-    churn_new_per_s: float = 0.0      # offers created per second after start (creation instant = that moment)
-    churn_withdrawn_per_s: float = 0.0
-    malformed_share: float = 0.0      # share of offers rendered broken (a wrong type, or a missing id) for validation tests
-
-
 class Market:
+    """The market itself; churn, search engine and renderer see it through MarketView."""
+
     def __init__(self, config: MarketConfig) -> None:
         started = time.process_time()
         self.config = config
-        self.catalog: Catalog = get_catalog()
+        if not 0.0 <= config.new_fields_share <= 1.0:
+            raise ValueError(f"new_fields_share must be between 0 and 1, not {config.new_fields_share}")
+        self.catalog: Catalog = get_catalog(config.rome)
         self.referentiels: dict[str, list[dict]] = _referentiels(self.catalog)
         self.anchor_ms = int(config.anchor_ms if config.anchor_ms is not None else time.time() * 1000)
         self.keywords = _keyword_index(self.catalog)
@@ -88,7 +79,8 @@ class Market:
                 created = np.concatenate([created, np.full(size, t, dtype=np.int64)])
                 origine = np.concatenate([origine, np.full(size, 2, dtype=np.uint8)])
         self.burst_instants = sorted(burst_instants)
-        cols = gen.attributes(rng, self.catalog, origine, cfg.no_location_share, cfg.malformed_share)
+        cols = gen.attributes(rng, self.catalog, origine, gen.year_indexes(created), cfg.no_location_share,
+                              cfg.malformed_share)
         order = np.lexsort((cols["score"], created))
         n = len(order)
         self.capacity = n + _GROWTH
@@ -164,9 +156,12 @@ class Market:
         """Apply churn up to now_ms (a no-op for instants already reached)."""
         self.churn.advance(now_ms)
 
-    def search(self, query: Query, now_ms: int) -> SearchResult:
+    def search(self, query: Query, now_ms: int, at_ms: int | None = None,
+               shuffle: np.random.Generator | None = None) -> SearchResult:
+        """`query` answered at `now_ms`, from the market as it was at `at_ms` (default: now; a
+        replica behind the others: reality.py), ties of sort=1 shuffled by `shuffle`."""
         self.advance(now_ms)
-        result = self.engine.search(query, now_ms)
+        result = self.engine.search(query, now_ms if at_ms is None else min(at_ms, now_ms), shuffle)
         self.renderer.prefetch(result.rows)
         return result
 

@@ -6,12 +6,9 @@ convertible both ways.
 
 from __future__ import annotations
 
-import logging
 import re
 
 import numpy as np
-
-logger = logging.getLogger(__name__)
 
 LETTERS = 26 ** 4
 PARTNER_KEY = 1_000_000_000  # partner keys are PARTNER_KEY + the 7-digit number

@@ -11,12 +11,9 @@ exceeds the limit shows a maximum <= limit there.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import deque
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 WINDOW_MS = 1000.0
 

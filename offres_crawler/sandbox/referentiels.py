@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from offres_crawler.sandbox.catalog import Catalog
-from offres_crawler.sandbox.facts import contracts, geography as geo, naf, rome, texts
-
-logger = logging.getLogger(__name__)
+from offres_crawler.sandbox.facts import contracts, naf, rome, texts
+from offres_crawler.sandbox.facts import geography as geo
 
 NAMES = ("appellations", "communes", "continents", "departements", "domaines", "langues", "metiers",
          "naturesContrats", "nafs", "niveauxFormations", "pays", "permis", "regions",

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import logging
 
 from aiohttp import web
 
 from offres_crawler.sandbox.ratelimit import Decision
-
-logger = logging.getLogger(__name__)
 
 JSON_UTF8 = "application/json;charset=UTF-8"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -34,8 +31,11 @@ def api_error(message: str, now_ms: int, status: int = 400) -> web.Response:
 
 
 def unauthorized() -> web.Response:
-    """401 for a missing, unknown, expired or revoked token: empty body (live 2026-08-22)."""
-    return web.Response(status=401, headers={"WWW-Authenticate": "Bearer", **NO_STORE})
+    """401 for a missing, unknown, expired or revoked token: an empty body and `WWW-Authenticate:
+    Bearer` (live 2026-08-22), with the headers of France Travail's "Erreurs fréquentes" page
+    (`Content-Type: application/json`, `Cache-Control: no-store`, `Pragma: no-cache`)."""
+    return web.Response(status=401, headers={"WWW-Authenticate": "Bearer", "Content-Type": "application/json",
+                                             **NO_STORE})
 
 
 def too_many_requests(decision: Decision) -> web.Response:

@@ -13,20 +13,19 @@ select offers whose flag equals the value given (tempsPlein=false selects part-t
 from __future__ import annotations
 
 import functools
-import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from offres_crawler.sandbox import generation as gen
 from offres_crawler.sandbox.communes import haversine_km
-from offres_crawler.sandbox.facts import contracts, geography as geo
+from offres_crawler.sandbox.facts import contracts
+from offres_crawler.sandbox.facts import geography as geo
 from offres_crawler.sandbox.query import Query, SearchResult
+from offres_crawler.sandbox.reality import shuffle_ties
 
 if TYPE_CHECKING:
-    from offres_crawler.sandbox.market import Market
-
-logger = logging.getLogger(__name__)
+    from offres_crawler.sandbox.market_view import MarketView
 
 DEFAULT_DISTANCE_KM = 10
 _ROW_BITS = 24  # rows are below 16.7 M
@@ -47,7 +46,7 @@ def _table(size: int, indexes, offset: int = 0) -> np.ndarray:
 
 
 class SearchEngine:
-    def __init__(self, market: Market) -> None:
+    def __init__(self, market: MarketView) -> None:
         self.market = market
         cat = market.catalog
         self.cat = cat
@@ -58,7 +57,9 @@ class SearchEngine:
         self.country_continent = cat.country_continent
 
     # -- entry point -------------------------------------------------------------------------
-    def search(self, query: Query, now_ms: int) -> SearchResult:
+    def search(self, query: Query, now_ms: int, shuffle: np.random.Generator | None = None) -> SearchResult:
+        """The result of `query` on the market as it is at `now_ms`; `shuffle`: put ties of sort=1
+        in a random order (reality.py)."""
         m = self.market
         f = query.filters
         created = m.cols["created"][: m.n]
@@ -92,7 +93,7 @@ class SearchEngine:
         if total == 0:
             return SearchResult(total=0, rows=[], facets={})
         facets = self._facets(window, rows)
-        page = self._sort(query, window, rows, rows_abs, kw_score, distance)
+        page = self._sort(query, window, rows, rows_abs, kw_score, distance, shuffle)
         return SearchResult(total=total, rows=page, facets=facets)
 
     # -- filters -----------------------------------------------------------------------------
@@ -243,7 +244,7 @@ class SearchEngine:
                 conds.append(self.country_continent[w["country"]] == idx["continents"].get(code, -2))
         return _all(conds)
 
-    @functools.lru_cache(maxsize=256)
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one engine per process, lives as long)
     def _communes(self, codes: tuple[str, ...], distance) -> tuple[np.ndarray, np.ndarray]:
         """(in-radius table over commune index + 1, distance in 0.1 km per commune index + 1).
         Paris, Marseille and Lyon count as one town: reaching one arrondissement (or giving the
@@ -297,10 +298,14 @@ class SearchEngine:
         }
 
     def _sort(self, query: Query, w: _Window, rows: np.ndarray, rows_abs: np.ndarray,
-              kw_score: np.ndarray | None, distance: np.ndarray | None) -> list[int]:
+              kw_score: np.ndarray | None, distance: np.ndarray | None,
+              shuffle: np.random.Generator | None = None) -> list[int]:
         start, end = query.start, min(query.end, len(rows_abs) - 1)
         if start > end:
             return []
+        if query.sort == 1 and shuffle is not None:
+            ordered = rows_abs[::-1]
+            return shuffle_ties(ordered, self.market.cols["created"][ordered], start, end, shuffle).tolist()
         if query.sort == 1:
             # Rows are in creation order, ties by ascending pertinence: descending rows = sort 1.
             return rows_abs[::-1][start:end + 1].tolist()

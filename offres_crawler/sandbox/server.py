@@ -9,7 +9,6 @@ so one slow answer never holds up another request.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections import Counter
@@ -21,12 +20,17 @@ from offres_crawler.sandbox import control
 from offres_crawler.sandbox.faults import FaultConfig, FaultInjector
 from offres_crawler.sandbox.query import FACETS
 from offres_crawler.sandbox.ratelimit import Decision, SlidingWindowLimiter, WindowMeter
+from offres_crawler.sandbox.reality import Reality
 from offres_crawler.sandbox.responses import (
-    api_error, dump_json, json_response, no_content, too_many_requests, unauthorized)
+    api_error,
+    dump_json,
+    json_response,
+    no_content,
+    too_many_requests,
+    unauthorized,
+)
 from offres_crawler.sandbox.search_params import MAX_SPAN, RANGE_CAPS, SearchParamError, SearchParams
 from offres_crawler.sandbox.tokens import TokenEndpoint, TokenStore
-
-logger = logging.getLogger(__name__)
 
 API_PREFIX = "/partenaire/offresdemploi"
 TOKEN_PATH = "/connexion/oauth2/access_token"
@@ -56,6 +60,10 @@ class SandboxOptions:
     fault_truncate: float = 0.0
     revoke_after: float | None = None
     clock_skew: float = 0.0
+    tie_order: str = "stable"
+    replica_lag: float = 0.0
+    total_noise: int = 0
+    lying_totals: float | None = None
     seed: int = 0
 
 
@@ -64,15 +72,17 @@ class _ConnectionDropped(Exception):
 
 
 class Sandbox:
-    def __init__(self, market, options: SandboxOptions, anchor_ms: int) -> None:
+    def __init__(self, market, options: SandboxOptions, anchor_ms: int, anchor_monotonic: float | None = None) -> None:
         self.market = market
         self.client_id = options.client_id
         self.range_mode = options.range_mode
         self.origine_quirk = options.origine_quirk
         self.clock_skew = options.clock_skew
-        # The market's clock: `anchor_ms` at the moment the sandbox was built, then real time.
+        # The market's clock: `anchor_ms` at `anchor_monotonic` (default: now, when the sandbox is
+        # built), then real time. A wall-clock anchor read before the market's build passes the
+        # instant it was read, so that the server's clock is the wall clock, not the build time late.
         self._anchor_ms = anchor_ms
-        self._t0 = time.monotonic()
+        self._t0 = time.monotonic() if anchor_monotonic is None else anchor_monotonic
         self.tokens = TokenStore(options.token_lifetime, options.revoke_after)
         self.limiter = SlidingWindowLimiter(options.rate_limit)
         self.token_limiter = SlidingWindowLimiter(options.token_rate_limit)
@@ -80,6 +90,8 @@ class Sandbox:
         self.faults = FaultInjector(FaultConfig(options.latency, options.fault_5xx,
                                                 options.fault_reset, options.fault_truncate),
                                     seed=options.seed)
+        self.reality = Reality(options.tie_order, options.replica_lag, options.total_noise,
+                               options.lying_totals, seed=options.seed)
         self.params = SearchParams(market.referentiels)
         self.token_endpoint = TokenEndpoint(options.client_id, options.client_secret, self.tokens,
                                             self.token_limiter, self.mono_ms, self._count_429)
@@ -193,7 +205,8 @@ class Sandbox:
             query = self.params.parse(request.query.items(), RANGE_CAPS[self.range_mode])
         except SearchParamError as exc:
             return api_error(exc.message, now_ms)
-        result = self.market.search(query, now_ms)
+        at_ms, shuffle = self.reality.moment(now_ms), self.reality.shuffler()  # reality.py
+        result = self.market.search(query, now_ms, at_ms, shuffle)
         if result.total == 0 or query.start >= result.total:
             # No result, or a window starting past the total (REFERENCE Part 1 §4).
             return no_content({"Content-Range": "*/0"})
@@ -201,8 +214,9 @@ class Sandbox:
         if self.origine_quirk and "origineOffre" not in query.filters:
             # REFERENCE Part 1 §3: the full total and facets, but only France Travail's own rows.
             own = replace(query, filters={**query.filters, "origineOffre": 1})
-            rows = self.market.search(own, now_ms).rows
+            rows = self.market.search(own, now_ms, at_ms, shuffle).rows
         last = min(query.end, result.total - 1)
+        total = self.reality.reported_total(result.total, last + 1)
         body = {
             "resultats": [self.market.offer(row) for row in rows],
             "filtresPossibles": [
@@ -211,8 +225,8 @@ class Sandbox:
                 for name in FACETS if result.facets.get(name)
             ],
         }
-        return json_response(body, status=206 if last < result.total - 1 else 200, headers={
-            "Content-Range": f"offres {query.start}-{last}/{result.total}",
+        return json_response(body, status=206 if last < total - 1 else 200, headers={
+            "Content-Range": f"offres {query.start}-{last}/{total}",
             "Accept-Range": str(MAX_SPAN),
         })
 

@@ -5,12 +5,16 @@ REFERENCE Part 1 §9-10 and Part 2 §1: `POST {token_url}?realm=/partenaire` wit
 `{scope, expires_in, token_type: "Bearer", access_token}` with an opaque 27-character token.
 Errors are 400 JSON bodies `{"error", "error_description"}` in the shapes of the official docs.
 Tokens are never logged.
+
+The parameters are read from the form body and, when absent there, from the query string: a
+client written by a France Travail team (`poleemploi-io-api` 1.0.0, whose tests call the live
+endpoint) sends grant_type and scope in the query string and only the credentials in the body, so
+the real endpoint takes them from either. The realm, though, is a query parameter only.
 """
 
 from __future__ import annotations
 
 import hmac
-import logging
 import secrets
 import string
 from dataclasses import dataclass
@@ -19,8 +23,6 @@ from aiohttp import web
 
 from offres_crawler.sandbox.ratelimit import SlidingWindowLimiter
 from offres_crawler.sandbox.responses import JSON_UTF8, json_response, too_many_requests
-
-logger = logging.getLogger(__name__)
 
 REALM = "/partenaire"
 REQUIRED_SCOPES = ("api_offresdemploiv2", "o2dsoffre")
@@ -97,7 +99,8 @@ class TokenEndpoint:
         self._on_limited = on_limited  # called with each 429 sent, for the stats
 
     async def handle(self, request: web.Request) -> web.Response:
-        form = await request.post()
+        body = await request.post()
+        form = {**request.query, **body}  # the body wins over the query string
         client_id = str(form.get("client_id", ""))
         decision = self.limiter.check(client_id, self._clock_ms())
         if not decision.accepted:

@@ -9,27 +9,35 @@ rate limit, tokens and retries are those of every spider:
   That is an answer, not a lost request: it does not make the run incomplete.
 
 `ids_file` is a text file (one id per line), a JSONL / JSON feed of offers, a Parquet feed, or a
-directory of them such as a snapshot (offres_crawler/api/offer_ids.py). Ids are read lazily, as
-the downloader has room, so a file of a whole market never sits in the scheduler. Repeated ids
-are asked once. Ids are sent as given: the API decides what is malformed; only empty ones are
-left out.
-Without `ids` or `ids_file`, or with a file that does not exist, nothing is asked: one error
-line, finish reason `offres_bad_argument`, exit code 1.
+directory of them such as a snapshot (offres_crawler/offers/ids_file.py). It is read once whole
+before anything is asked (a file that cannot be read is refused), then again lazily, as the
+downloader has room, so a file of a whole market never sits in the scheduler. Repeated ids are
+asked once. Only ids of the API's format are sent (offres_crawler/offers/ids.py): in a file,
+a line with another is skipped, counted (`offres/detail/skipped`) and named in a warning.
+Without `ids` or `ids_file`, with an `ids` value that is not an offer id, or with an
+`ids_file` that does not exist, is not a regular file or a directory, or cannot be read as
+text (a line too long, not UTF-8, control characters), nothing is asked: one error line naming
+the argument and the rule (and the line), finish reason `offres_bad_argument`, exit code 1, and
+no feed opened.
 
 Offers go to the user's FEEDS (`-O offres.parquet`), else to OFFRES_DETAIL_OFFERS_URI; withdrawal
 records have a feed of their own. Settings and stats: docs/referentiels_detail.md.
 
 Resuming (JOBDIR): Scrapy's duplicate filter would hide, on resume, the ids that were in flight
 when the process was killed (their fingerprints are in requests.seen, their answers nowhere).
-So the spider keeps its own record of the ids answered for good (api/answer_log.py), appended
-once an answer's row is written and its feed flushed, and every request is `dont_filter`: a
-(re)started run asks every id of its input not in that record. Answered means a 200 or 204
-whose row is written (or dropped by a pipeline), or a 400; an id that failed is asked again by
-the next run. Requests still waiting in Scrapy's disk queue come back on resume as well as from
-the input: the second answer to an id is dropped in the callback (one spare request for each
-of the few requests the scheduler held, rather than a middleware of our own). The record is
-only kept when every feed keeps its rows through a kill (local JSONL appended to); otherwise
-(Parquet, overwritten, compressed or remote feeds) it is removed and each run asks every id.
+So the spider keeps its own record of the ids answered for good (offers/answer_log.py), appended
+once an answer's row is written and its feed flushed, with the length of every output file
+(offers, withdrawals, rejects) at that moment, and every request is `dont_filter`: a
+(re)started run first cuts each file back to the length of the last record (a row written after
+it, whose id is not recorded, would otherwise be there twice), then asks every id of its input
+not in that record. Answered means a 200 or 204 whose row is written (or dropped by a
+pipeline), or a 400; an id that failed is asked again by the next run. Requests still waiting
+in Scrapy's disk queue come back on resume as well as from the input: the second answer to an
+id is dropped in the callback (one spare request for each of the few requests the scheduler
+held, rather than a middleware of our own). The record is only kept when every feed keeps its
+rows through a kill (local JSONL appended to); otherwise (Parquet, overwritten, compressed or
+remote feeds, whose files appear whole when the run closes) it is removed and each run asks
+every id.
 """
 
 from __future__ import annotations
@@ -44,21 +52,18 @@ from scrapy.exceptions import CloseSpider
 from scrapy.extensions.feedexport import FeedExporter, FileFeedStorage
 from scrapy.utils.job import job_dir
 
-from offres_crawler.api.answer_log import AnswerLog
-from offres_crawler.api.api_error import api_error_message
-from offres_crawler.api.id_store import NO_DATE, IdStore, Outcome, id_key
-from offres_crawler.api.offer_ids import (
-    Skipped,
-    detail_path,
-    id_format,
-    ids_from_argument,
-    read_ids,
-)
-from offres_crawler.api.withdrawal import OfferWithdrawal
-from offres_crawler.middlewares.failures import run_failures
-from offres_crawler.spiders.feed_filters import NoWithdrawals
+from offres_crawler.addon_feeds import DetailFeeds, request_feeds
+from offres_crawler.files import truncate_durably
+from offres_crawler.offers.answer_log import AnswerLog
+from offres_crawler.offers.id_store import NO_DATE, IdStore, Outcome, id_key
+from offres_crawler.offers.ids import IdsError, detail_path, id_format, parse_ids_argument
+from offres_crawler.offers.ids_file import IdsFileError, Skipped, check_ids_file, read_ids
+from offres_crawler.offers.withdrawal import OfferWithdrawal
+from offres_crawler.pipelines.rejects import rejects_writers
+from offres_crawler.redaction import safe_text
 from offres_crawler.spiders import BAD_ARGUMENT
-from offres_crawler.spiders.spider_feeds import given_feeds, set_feeds, without_snapshot
+from offres_crawler.transport.api_error import api_error_message
+from offres_crawler.transport.failures import run_failures
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -81,42 +86,48 @@ class OffresDetailSpider(Spider):
 
     def __init__(self, ids: str = "", ids_file: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.ids, self.ids_file = ids, ids_file
+        self.ids_file = ids_file
+        self.ids: list[str] = []
         self.argument_error: str | None = None
         if not (ids or ids_file):
             self.argument_error = "offres_detail needs -a ids=ID1,ID2 or -a ids_file=PATH"
-        elif ids_file and not Path(ids_file).exists():
-            self.argument_error = f"offres_detail: ids_file {ids_file!r} does not exist"
+        else:
+            self.argument_error = self._check_arguments(ids, ids_file)
         if self.argument_error:
             logger.error("%s", self.argument_error)
         self.answers = AnswerLog()
 
+    def _check_arguments(self, ids: str, ids_file: str) -> str | None:
+        """The one-line refusal of the arguments, None when they are usable."""
+        try:
+            self.ids = parse_ids_argument(ids)
+        except IdsError as exc:
+            return f"offres_detail: {exc}"
+        if ids_file:
+            try:
+                found, skipped = check_ids_file(ids_file)
+            except IdsFileError as exc:
+                return f"offres_detail: ids_file {ids_file!r}: {exc}"
+            logger.info("offres_detail: ids_file %r holds %d ids (%d lines or rows without one)",
+                        ids_file, found, skipped)
+        return None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OffresDetailSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        without_snapshot(spider.settings, cls.name)
-        if not spider.argument_error:
-            spider._route_feeds()
+        # offers to the user's feeds or the default one, withdrawals to theirs (addon_feeds.py)
+        request_feeds(crawler, DetailFeeds(refused=spider.argument_error is not None))
         return spider
-
-    def _route_feeds(self) -> None:
-        """Withdrawals to their own feed; offers to the user's feeds, or the default one."""
-        feeds = given_feeds(self.settings)
-        if not feeds and self.settings.get("OFFRES_DETAIL_OFFERS_URI"):
-            feeds[self.settings["OFFRES_DETAIL_OFFERS_URI"]] = {}
-        withdrawals = self.settings.get("OFFRES_DETAIL_WITHDRAWALS_URI")
-        if withdrawals:
-            for options in feeds.values():
-                if not options.get("item_classes") and not options.get("item_filter"):
-                    options["item_filter"] = NoWithdrawals
-            feeds[withdrawals] = {"format": "jsonl", "item_classes": [OfferWithdrawal]}
-        set_feeds(self.settings, feeds)
 
     # -- ids --------------------------------------------------------------------------------------
     def _all_ids(self) -> Iterator[str | Skipped]:
-        yield from ids_from_argument(self.ids)
+        yield from self.ids
         if self.ids_file:
-            yield from read_ids(self.ids_file)
+            try:
+                yield from read_ids(self.ids_file)
+            except IdsFileError as exc:  # changed since it was checked: stop reading it
+                logger.error("offres_detail: ids_file %r: %s", self.ids_file, exc)
+                raise CloseSpider(BAD_ARGUMENT) from None
 
     async def start(self) -> AsyncIterator[Request]:
         if self.argument_error:  # refused before any request; exit code 1
@@ -171,6 +182,7 @@ class OffresDetailSpider(Spider):
             self.crawler.stats.set_value(f"{STATS}/resumed_answered", self.answers.restored)
             logger.info("Resuming: %d offer ids already answered (%s) are not asked again",
                         self.answers.restored, path)
+            self._cut_back(self.answers.marks)
         # Connected now, after the feed exporter's own handler: the row is written when it runs.
         for signal in (signals.item_scraped, signals.item_dropped):
             self.crawler.signals.connect(self._row_done, signal)
@@ -191,15 +203,44 @@ class OffresDetailSpider(Spider):
                 fragile.append(slot.uri)
         return fragile
 
+    def _cut_back(self, marks: dict[str, int]) -> None:
+        """Rows written after the last record: their ids are asked again, so they go."""
+        for path, length in marks.items():
+            if length == 0 and not Path(path).exists():
+                continue  # not written yet when the record was made, nor since
+            try:
+                cut = truncate_durably(path, length)
+            except (OSError, ValueError) as exc:
+                logger.error("offres_detail: %s is not as the record of answered ids left it "
+                             "(%s): rows may repeat", path, exc)
+                continue
+            if cut:
+                logger.info("Resuming: %s cut back to the last answer recorded (%d bytes)", path, cut)
+
+    def _lengths(self) -> dict[str, int]:
+        """Flush every output file: their lengths now (the rows written so far)."""
+        lengths = {}
+        for slot in self._feed_slots():
+            path = Path(slot.storage.path).resolve()
+            if slot.file is not None:
+                slot.file.flush()
+                lengths[str(path)] = slot.file.tell()
+            else:  # not opened yet: what it holds is the earlier runs' (it is appended to)
+                lengths[str(path)] = path.stat().st_size if path.is_file() else 0
+        for writer in rejects_writers(self.crawler):
+            mark = writer.flush_durably(fsync=False)
+            if mark is not None:
+                lengths[mark.path] = mark.offset
+        return lengths
+
     def _row_done(self, item: Any, response: Response | None = None) -> None:
         request = getattr(response, "request", None)
         offer_id = request.cb_kwargs.get("offer_id") if request is not None else None
         if offer_id is None or request.callback != self.parse_offer:
             return
-        for slot in self._feed_slots():  # the row first, then the record: a kill in between
-            if slot.file is not None:    # costs a repeated row, never a lost one
-                slot.file.flush()
-        self.answers.persist(offer_id)
+        # the row first, then the record with the files' lengths: a kill in between leaves a
+        # row the next run cuts off (its id asked again), never a lost one
+        self.answers.persist(offer_id, self._lengths())
 
     def closed(self, reason: str) -> None:
         self.answers.close()
@@ -213,7 +254,7 @@ class OffresDetailSpider(Spider):
             stats.inc_value(f"{STATS}/malformed")
             logger.warning("Offer id %r refused by the API: %s", offer_id,
                            api_error_message(response.body))
-            self.answers.persist(offer_id)  # no row: the answer is this log line
+            self.answers.persist(offer_id, self._lengths())  # no row: the answer is this log line
             return
         if response.status == 204:
             stats.inc_value(f"{STATS}/withdrawn")
@@ -231,7 +272,8 @@ class OffresDetailSpider(Spider):
         sent_id = offer.get("id")
         if sent_id is not None and sent_id != offer_id:  # kept: it is what the API answered
             stats.inc_value(f"{STATS}/id_mismatch")
-            logger.warning("Asked for offer %r, the API sent offer %r", offer_id, sent_id)
+            logger.warning("Asked for offer %r, the API sent offer %s", offer_id,
+                           safe_text(repr(sent_id), 80))
         stats.inc_value(f"{STATS}/offers")
         yield offer
 

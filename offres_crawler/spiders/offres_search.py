@@ -2,39 +2,46 @@
 
 Arguments are the API's own search parameters (REFERENCE §3, multi-values comma-separated);
 none at all means the whole market. They are all checked before anything is sent
-(offres_crawler/api/params.py): a bad one is one error line naming the parameter and the rule,
+(offres_crawler/harvest/params.py): a bad one is one error line naming the parameter and the rule,
 the spider closes as `offres_bad_argument` (exit code 1) and no request leaves.
 
-The harvest itself is planned by offres_crawler/api/planner.py: this spider only turns its
+The harvest itself is planned by offres_crawler/harvest/planner.py: this spider only turns its
 request descriptions into Scrapy requests, hands each answer back, and yields every offer exactly
 as the API sent it (duplicates across overlapping slices are the dedup pipeline's job).
-When the planner is done, the completeness stats are set (`offres/expected`, `offres/collected`,
-`offres/missing`; `offres/incomplete` and exit code 3 when something is missing) and the JSON run
-report is written (spiders/search_report.py).
+The completeness stats follow the planner (`offres/expected`, `offres/collected`,
+`offres/missing`). What only the spider knows goes to the run context (run_context.py): where
+its offers go by default (the add-on decides FEEDS), its ledger's result and its run report
+(spiders/search_report.py), which the end of the run turns into the verdict (exit code 3 when
+something is missing) and writes.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import pickle
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 
-from offres_crawler.api.api_error import api_error_message
-from offres_crawler.api.params import ParamError, validate_search_params
-from offres_crawler.api.planner import HarvestPlanner, PlannedRequest
-from offres_crawler.api.search_page import read_search_page
-from offres_crawler.middlewares.failures import mark_incomplete
+from offres_crawler.addon_feeds import SearchFeeds, given_feeds, request_feeds
+from offres_crawler.harvest.answers import observe_answer, observe_failure, page_offers
+from offres_crawler.harvest.api_urls import search_url
+from offres_crawler.harvest.params import ParamError, validate_search_params
+from offres_crawler.harvest.planner import HarvestPlanner, PlannedRequest
+from offres_crawler.harvest.run_report import harvest_facts
+from offres_crawler.jobdir import resume
+from offres_crawler.run_context import RunReport, run_context
+from offres_crawler.snapshot.fresh import Since, SinceError, resolve
 from offres_crawler.spiders import BAD_ARGUMENT
-from offres_crawler.spiders.search_report import (build_report, publish_stats, report_path,
-                                                  write_report)
-from offres_crawler.spiders.spider_feeds import given_feeds, set_feeds
+from offres_crawler.spiders.search_report import build_report, publish_stats, report_path
+from offres_crawler.spiders.settled import Settling
+from offres_crawler.transport.api_error import api_error_message
+from offres_crawler.transport.delays import not_before
+from offres_crawler.transport.scheduler import MEMORY_ONLY_META
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -43,11 +50,12 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from offres_crawler.harvest.verdict import HarvestFacts
+
 logger = logging.getLogger(__name__)
 
 KEY_META = "offres_key"  # the planner's key of a request
-PLAN_META = "offres_plan"  # which plan a request belongs to (JOBDIR may hold older ones)
-PLANNER_FILE = "offres_search.planner.pickle"  # in JOBDIR, while a harvest is unfinished
+PLAN_META = "offres_plan"  # which plan a request belongs to
 # Arguments that are not search parameters: scrapyd passes _job to every spider.
 NOT_SEARCH_ARGS = frozenset({"_job"})
 
@@ -68,97 +76,109 @@ class OffresSearchSpider(Spider):
             logger.error("offres_search: invalid argument %s", exc)
         self.started = time.time()
         self.finished: float | None = None
-        self.finish_reason: str | None = None
-        self._report: dict | None = None
-        self._delayed = 0  # requests waiting for a second to close on the server
+        self._unsent = False  # the planner had work left that could not be sent
+        self._resent: list[PlannedRequest] = []  # a resumed plan's requests, asked again
+        self.since: Since | None = None  # OFFRES_SINCE: only offers created after an instant
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> OffresSearchSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        if settings.get("OFFRES_SINCE") and spider.argument_error is None:
+            spider._only_since(settings)
         spider.planner = HarvestPlanner(spider.query,
                                         max_start=settings.getint("OFFRES_RANGE_MAX_START"),
                                         creation_floor=settings.get("OFFRES_CREATION_FLOOR"),
-                                        sum_tolerance=settings.getfloat("OFFRES_SUM_TOLERANCE"))
-        spider.search_url = settings["OFFRES_API_URL"].rstrip("/") + "/v2/offres/search"
-        spider._default_feed()
-        spider.feeds = list(given_feeds(settings))
-        spider.report_file = report_path(settings, given_feeds(settings), spider.started)
+                                        sum_tolerance=settings.getfloat("OFFRES_SUM_TOLERANCE"),
+                                        lag=settings.getint("OFFRES_SEARCH_REPLICA_LAG"),
+                                        budget=settings.getfloat("OFFRES_SEARCH_BUDGET"))
+        # a refused argument opens no feed: `-O` must not empty the user's file
+        request_feeds(crawler, SearchFeeds(refused=spider.argument_error is not None, fresh=spider.since))
+        if spider.argument_error is None:  # nor is a report written, nor a checkpoint
+            run = run_context(crawler)
+            run.harvest = spider._harvest_facts
+            run.report = RunReport(report_path(settings, given_feeds(settings), spider.started),
+                                   spider._report)
+            resume(crawler).provide(spider._checkpoint)
+        spider.settling = Settling(crawler)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
-    def _planner_file(self) -> Path | None:
-        jobdir = self.settings.get("JOBDIR")  # not scrapy's job_dir(): that creates the folder
-        return Path(jobdir) / PLANNER_FILE if jobdir else None
+    # -- checkpoints (extensions/checkpoint.py) -------------------------------------------------
+    def _checkpoint(self) -> dict[str, Any] | None:
+        """The plan to go on from, None when there is nothing to go on with. It claims a page
+        only once its offers are through the feeds (parse_page)."""
+        if self.planner.fatal or self.planner.done:
+            return None
+        return self.planner.to_dict()
+
+    def _only_since(self, settings: Any) -> None:
+        """OFFRES_SINCE: the offers created after the latest snapshot's frozen instant (or a
+        given one), into `_fresh/` beside the snapshots (snapshot/fresh.py)."""
+        try:
+            if settings.getbool("OFFRES_SNAPSHOT"):
+                raise SinceError("OFFRES_SINCE harvests the offers created since a snapshot, not a "
+                                 "snapshot: it excludes OFFRES_SNAPSHOT=1")
+            if "minCreationDate" in self.query:
+                raise SinceError("OFFRES_SINCE sets minCreationDate and maxCreationDate itself: "
+                                 "leave them out of the arguments")
+            self.since = resolve(settings.get("OFFRES_SINCE"), Path(settings.get("OFFRES_SNAPSHOT_DIR")))
+        except SinceError as exc:
+            self.argument_error = str(exc)
+            logger.error("offres_search: %s", exc)
+            return
+        self.query.update(self.since.query())
+        logger.info("offres_search: the offers created after %s (%s)", self.since.query()["minCreationDate"],
+                    f"the frozen instant of snapshot {self.since.snapshot_date}" if self.since.snapshot_date
+                    else "OFFRES_SINCE")
 
     def _resume_planner(self) -> None:
-        """With JOBDIR, a run stopped before its end left its planner there: go on from it (the
-        requests it was waiting for are in JOBDIR's queue and come back)."""
-        path = self._planner_file()
-        if self.argument_error or path is None or not path.exists():
+        """With JOBDIR, go on from the plan of the checkpoint taken up: the requests it was
+        waiting for are asked again (they never wait in JOBDIR's queue: see _request)."""
+        state = resume(self.crawler).restored
+        if self.argument_error or state is None:
             return
-        with path.open("rb") as f:
-            saved = pickle.load(f)  # noqa: S301 (the user's own JOBDIR, written by this spider)
-        if not isinstance(saved, HarvestPlanner) or saved.query != self.query:
-            logger.warning("%s holds the plan of another query: starting afresh", path)
+        try:
+            saved = HarvestPlanner.from_dict(state)
+        except (ValueError, KeyError, TypeError) as exc:  # StateError is a ValueError
+            logger.warning("The saved plan cannot be taken up (%s): starting afresh", exc)
+            return
+        if saved.query != self.query:
+            logger.warning("The saved plan is that of another query: starting afresh")
             return
         self.planner = saved
-        logger.info("offres_search: resuming the harvest saved in %s (%d requests done)", path,
-                    saved.requests)
-
-    def _save_planner(self, reason: str) -> None:
-        path = self._planner_file()
-        if path is None:
-            return
-        if reason == "finished" or self.planner.fatal:
-            path.unlink(missing_ok=True)
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as f:
-            pickle.dump(self.planner, f, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def _default_feed(self) -> None:
-        """Offers go to OFFRES_SEARCH_OFFERS_URI when the user gave no feed (-O/-o, FEEDS).
-        A run refused for a bad argument opens no feed: `-O` must not empty the user's file."""
-        if self.argument_error:
-            set_feeds(self.settings, {})
-            return
-        uri = self.settings.get("OFFRES_SEARCH_OFFERS_URI")
-        if uri and not given_feeds(self.settings):
-            set_feeds(self.settings, {uri: {"format": "jsonl"}})
+        self._resent = saved.in_flight()
+        logger.info("offres_search: resuming the harvest saved in the JOBDIR (%d requests done, "
+                    "%d asked again)", saved.requests, len(self._resent))
 
     # -- requests -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
         if self.argument_error:
             raise CloseSpider(BAD_ARGUMENT)
-        self._resume_planner()  # here: JOBDIR is final once the crawl has started
+        self._resume_planner()  # here: the checkpoint has been taken up
+        self.settling.connect()
         logger.info("offres_search: %s", self.query or "the whole market")
+        for planned in self._resent:
+            yield self._request(planned)
         for request in self._next():
             yield request
 
     def _next(self) -> Iterator[Request]:
-        """The planner's next requests; delayed ones are handed to the engine when due."""
+        """The planner's next requests."""
         for planned in self.planner.next_requests():
-            request = self._request(planned)
-            if planned.delay > 0:
-                self._delayed += 1
-                # imported here, not at module level: importing the reactor early would install
-                # Twisted's default one before Scrapy installs the configured reactor
-                from twisted.internet import reactor
-                reactor.callLater(planned.delay, self._send_delayed, request)
-            else:
-                yield request
+            yield self._request(planned)
         publish_stats(self.crawler.stats, self.planner)
 
-    def _send_delayed(self, request: Request) -> None:
-        self._delayed -= 1
-        self.crawler.engine.crawl(request)
-
     def _request(self, planned: PlannedRequest) -> Request:
-        return Request(f"{self.search_url}?{urlencode(planned.params, safe=',:')}",
+        """The request of a planned one. The plan keeps it until its answer comes: it stays out
+        of JOBDIR's disk queue (the plan's checkpoint asks it again when a run is resumed), and a
+        delayed one (a second to close on the server) waits in the scheduler."""
+        meta = {KEY_META: planned.key, PLAN_META: self.planner.plan_id, MEMORY_ONLY_META: True}
+        not_before(meta, planned.delay, time.time())
+        # OFFRES_API_URL read here, not in from_crawler: the add-on may set it from the environment
+        return Request(search_url(self.settings["OFFRES_API_URL"], planned.params),
                        callback=self.parse_page, errback=self.page_failed, dont_filter=True,
-                       priority=planned.priority,
-                       meta={KEY_META: planned.key, PLAN_META: self.planner.plan_id})
+                       priority=planned.priority, meta=meta)
 
     # -- answers --------------------------------------------------------------------------------
     def _key(self, meta: dict) -> int | None:
@@ -172,80 +192,88 @@ class OffresSearchSpider(Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         body = _json_body(response)
-        if isinstance(body, dict) and response.status in (200, 206):
-            for offer in body.get("resultats") or ():
-                if isinstance(offer, dict):
-                    yield offer  # exactly as returned: validation and dedup come after
-                else:
-                    self.crawler.stats.inc_value("offres/search/not_an_object")
+        offers, not_objects = page_offers(response.status, body)
+        if not_objects:
+            self.crawler.stats.inc_value("offres/search/not_an_object", not_objects)
         key = self._key(response.meta)
         if key is None:
-            return  # an answer to a request of an earlier plan (JOBDIR): its offers are kept
-        page = read_search_page(response.status, response.headers.get("Content-Range"),
-                                response.headers.get("Date"), body)
-        if page.error and page.learned_cap is None:
+            yield from offers  # an answer the plan no longer waits for: its offers are kept
+            return
+        if not offers:
+            yield from self._observe(key, response, body)
+            return
+        # The plan hears of the page once its offers are through the feeds: a checkpoint taken
+        # meanwhile must not claim offers that a kill can still lose.
+        self.settling.expect(response, len(offers), lambda: self._observed_later(key, response, body))
+        yield from offers  # exactly as returned: validation and dedup come after
+
+    def _observe(self, key: int, response: Response, body: Any) -> Iterator[Request]:
+        seen = observe_answer(self.planner, key, response.url, response.status,
+                              response.headers.get("Content-Range"), response.headers.get("Date"), body)
+        if seen.malformed:  # not a page: asked again within the planner's bounds
+            self.crawler.stats.inc_value("offres/search/malformed")
+            logger.warning("Unusable answer to %s: %s", response.url, seen.malformed)
+        if seen.refused:
             logger.error("The API refused %s: %s", response.url, api_error_message(response.body))
-        self.planner.observe(key, page)
-        if self.planner.fatal:
-            raise CloseSpider("offres_api_refused")
+        if seen.finish:
+            raise CloseSpider(seen.finish)
         yield from self._next()
+
+    def _observed_later(self, key: int, response: Response, body: Any) -> None:
+        """`_observe` from an item signal: requests go to the engine, a refusal closes the spider."""
+        if self._key({KEY_META: key, PLAN_META: self.planner.plan_id}) is None:
+            return  # the spider is closing, or another plan took over
+        try:
+            for request in self._observe(key, response, body):
+                self.crawler.engine.crawl(request)
+        except CloseSpider as exc:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=exc.reason))
 
     def page_failed(self, failure: Failure) -> Iterator[Request]:
         # the transport has logged it, counted it, and put it in the run's error list
         key = self._key(failure.request.meta)
         if key is not None:
-            self.planner.observe_failure(key, failure.getErrorMessage())
-            if self.planner.fatal:
-                raise CloseSpider("offres_search_failed")
+            finish = observe_failure(self.planner, key, failure.getErrorMessage())
+            if finish:
+                raise CloseSpider(finish)
             yield from self._next()
 
     def _on_idle(self) -> None:
-        """Nothing left in Scrapy: either the planner is done, or requests are waiting (a second
-        to close) or were lost (a resumed run): those are asked again."""
+        """Nothing left in Scrapy (delayed requests wait in the scheduler, pages being written
+        keep the scraper busy): either the planner is done, or requests were lost, which are
+        asked again."""
         if self.argument_error or self.planner.fatal or self.planner.done:
             return
-        if self._delayed:
-            raise DontCloseSpider
         for key in self.planner.in_flight_keys():
             self.planner.observe_failure(key, "lost")
         sent = 0
         for request in self._next():
             self.crawler.engine.crawl(request)
             sent += 1
-        if sent or self._delayed:
+        if sent:
             raise DontCloseSpider
         logger.error("offres_search: the planner has work left but nothing to send")
-        mark_incomplete(self.crawler.stats)
+        self._unsent = True
 
     # -- the end --------------------------------------------------------------------------------
-    def offres_run_report(self) -> dict:
-        """The run report (also read by the snapshot extension for its manifest)."""
-        if self._report is None or self.finished is None:
-            return build_report(self.planner, self.crawler.stats.get_stats(), spider=self.name,
-                                started=self.started, finished=self.finished,
-                                reason=self.finish_reason, feeds=self.feeds)
-        return self._report
+    def _harvest_facts(self) -> HarvestFacts:
+        return harvest_facts(self.planner, work_unsent=self._unsent)
+
+    def _report(self, reason: str | None, feeds: list[str]) -> dict[str, Any]:
+        report = build_report(self.planner, self.crawler.stats.get_stats(), spider=self.name,
+                              started=self.started, finished=self.finished, reason=reason, feeds=feeds)
+        if self.since is not None:
+            report["since"] = self.since.describe()
+        return report
 
     def closed(self, reason: str) -> None:
         if self.argument_error:
             return
-        self._save_planner(reason)
-        self.finished, self.finish_reason = time.time(), reason
-        stats = self.crawler.stats
-        publish_stats(stats, self.planner)
-        if not self.planner.done:
-            mark_incomplete(stats)
-        self._report = build_report(self.planner, stats.get_stats(), spider=self.name,
-                                    started=self.started, finished=self.finished, reason=reason,
-                                    feeds=self.feeds)
-        write_report(self.report_file, self._report)
-        c = self._report["completeness"]
+        self.finished = time.time()
+        publish_stats(self.crawler.stats, self.planner)
         logger.info("offres_search: %d offers collected of %d reported, %d missing, %d requests "
-                    "(lower bound %d); report: %s", c["collected_unique"], c["expected"],
-                    c["missing"], self.planner.requests, self._report["requests"]["lower_bound"],
-                    self.report_file)
-        for reason_text in self.planner.incomplete_reasons()[:20]:
-            logger.warning("offres_search incomplete: %s", reason_text)
+                    "(lower bound %d)", len(self.planner.keys), self.planner.expected(),
+                    self.planner.missing(), self.planner.requests, -(-self.planner.expected() // 150))
 
 
 def _json_body(response: Response) -> Any:

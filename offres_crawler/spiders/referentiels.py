@@ -9,38 +9,41 @@ Where items go: without any FEEDS of the user, each list lands in its own file,
 OFFRES_REFERENTIELS_URI (`output/referentiels/%(date)s/%(referentiel)s.jsonl`, `date` being the
 UTC day the run started); with `-O FILE` (or any FEEDS), they all go there instead. Counts per
 list are in the stats (`offres/referentiels/<name>`) and in a small JSON run report
-(OFFRES_REFERENTIELS_REPORT). A list that could not be fetched is named in the report and the
-run's error list, and `scrapy crawl` exits with code 3 (incomplete).
+(OFFRES_REFERENTIELS_REPORT), written by the end of the run with the verdict. A list that could
+not be fetched, or arrived short of its announced size or with entries that are not objects,
+is a shortfall told to the run context (run_context.py): the verdict is then incomplete and
+`scrapy crawl` exits with code 3.
+
+With a JOBDIR, the lists written are checkpointed (extensions/checkpoint.py), each once all its
+entries are through the feeds: a run stopped or killed and started again fetches only the
+others (with `-o FILE.jsonl` the file is cut back to the last checkpoint first).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, Spider
 from scrapy.exceptions import CloseSpider
 
-from offres_crawler.api.attribution import SOURCE_API, SOURCE_NAME
-from offres_crawler.api.referentiels import (
+from offres_crawler.addon_feeds import REFERENTIEL_KEY, ReferentielFeeds, fill_template, request_feeds
+from offres_crawler.analysis.attribution import SOURCE_API, SOURCE_NAME
+from offres_crawler.harvest.api_urls import referentiel_url
+from offres_crawler.harvest.referentiels import (
     UnknownReferentielError,
     announced_size,
     entry_problems,
     parse_names,
 )
-from offres_crawler.middlewares.failures import INCOMPLETE_STAT, mark_incomplete, run_failures
-from offres_crawler.spiders.feed_filters import REFERENTIEL_KEY, REFERENTIEL_OPTION, OneReferentiel
+from offres_crawler.jobdir import resume
+from offres_crawler.run_context import RunReport, run_context
 from offres_crawler.spiders import BAD_ARGUMENT
-from offres_crawler.spiders.spider_feeds import (
-    fill_template,
-    given_feeds,
-    set_feeds,
-    without_snapshot,
-)
+from offres_crawler.spiders.settled import Settling
+from offres_crawler.transport.failures import run_failures
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -56,7 +59,7 @@ SHAPE_WARNINGS = 5  # entries of unexpected shape logged per list; all are count
 
 
 def _utc(epoch_seconds: float) -> str:
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC).isoformat(timespec="seconds")
 
 
 class ReferentielsSpider(Spider):
@@ -73,33 +76,61 @@ class ReferentielsSpider(Spider):
             logger.error("%s", exc)
         self.counts: dict[str, int] = {}
         self.missing: dict[str, str] = {}
+        self.written: dict[str, dict[str, Any]] = {}  # lists whose entries are all written
         self.started = time.time()
-        self.date = datetime.fromtimestamp(self.started, tz=timezone.utc).date().isoformat()
+        self.date = datetime.fromtimestamp(self.started, tz=UTC).date().isoformat()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReferentielsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        without_snapshot(spider.settings, cls.name)
-        spider._add_list_feeds()
+        refused = spider.argument_error is not None
+        request_feeds(crawler, ReferentielFeeds(date=spider.date, names=tuple(spider.names),
+                                                refused=refused))
+        path = crawler.settings.get("OFFRES_REFERENTIELS_REPORT")
+        if path and not refused:
+            run_context(crawler).report = RunReport(Path(fill_template(path, date=spider.date)),
+                                                    spider._report)
+        if not refused:
+            resume(crawler).provide(spider._checkpoint)
+        spider.settling = Settling(crawler)
         return spider
 
-    def _add_list_feeds(self) -> None:
-        """One feed per list, unless the user chose where items go (`-O FILE`)."""
-        template = self.settings.get("OFFRES_REFERENTIELS_URI")
-        if given_feeds(self.settings) or not template or self.argument_error:
+    # -- checkpoints ------------------------------------------------------------------------------
+    def _checkpoint(self) -> dict[str, Any] | None:
+        """The lists written (with their counts and shortfalls); None once all are."""
+        if all(name in self.written for name in self.names):
+            return None
+        return {"names": self.names, "written": self.written}
+
+    def _resume(self) -> None:
+        state = resume(self.crawler).restored
+        if not isinstance(state, dict) or state.get("names") != self.names:
             return
-        set_feeds(self.settings, {
-            fill_template(template, date=self.date, referentiel=name): {
-                "item_filter": OneReferentiel, REFERENTIEL_OPTION: name,
-                "overwrite": True,  # a run later the same day replaces that day's lists
-            } for name in self.names})
+        for name, done in state.get("written", {}).items():
+            self.written[name] = done
+            self.counts[name] = done["count"]
+            self.crawler.stats.set_value(f"{STATS}/{name}", done["count"])
+            for kind, text, count in done["shortfalls"]:  # they still hold for this snapshot
+                run_context(self.crawler).shortfall(kind, text, count)
+        if self.written:
+            self.crawler.stats.set_value(f"{STATS}/resumed", len(self.written))
+            logger.info("Resuming: %d lists already written are not fetched again: %s",
+                        len(self.written), ", ".join(self.written))
+
+    def _written(self, name: str, shortfalls: list[tuple[str, str, int]]) -> None:
+        self.written[name] = {"count": self.counts[name], "shortfalls": shortfalls}
+        resume(self.crawler).checkpoint_now()
 
     async def start(self) -> AsyncIterator[Request]:
         if self.argument_error:  # refused before any request; exit code 1
             raise CloseSpider(BAD_ARGUMENT)
-        api = self.settings["OFFRES_API_URL"].rstrip("/")
+        api = self.settings["OFFRES_API_URL"]
+        self._resume()
+        self.settling.connect()
         for name in self.names:
-            yield Request(f"{api}/v2/referentiel/{name}", callback=self.parse_list,
+            if name in self.written:
+                continue
+            yield Request(referentiel_url(api, name), callback=self.parse_list,
                           errback=self.list_failed, cb_kwargs={"name": name})
 
     def parse_list(self, response: Response, name: str):
@@ -109,7 +140,9 @@ class ReferentielsSpider(Spider):
             self._unusable(response, name, why)
             return
         stats = self.crawler.stats
+        shortfalls: list[tuple[str, str, int]] = []
         shape_problems = 0
+        items = []
         for entry in entries:
             problems = entry_problems(name, entry)
             if problems:
@@ -118,12 +151,13 @@ class ReferentielsSpider(Spider):
                     logger.warning("Referentiel %s: unexpected entry (%s): %.200r",
                                    name, "; ".join(problems), entry)
             if isinstance(entry, dict):
-                yield {REFERENTIEL_KEY: name, **entry}
+                items.append({REFERENTIEL_KEY: name, **entry})
         if shape_problems:
             stats.set_value(f"{STATS}/shape_problems/{name}", shape_problems)
-        kept = sum(isinstance(entry, dict) for entry in entries)
-        if kept < len(entries):
-            mark_incomplete(stats)  # entries that are not objects cannot be items
+        kept = len(items)
+        if kept < len(entries):  # entries that are not objects cannot be items
+            shortfalls.append(("referentiel_not_objects", f"referentiel {name}: "
+                               f"{len(entries) - kept} entries are not objects", len(entries) - kept))
         self.counts[name] = kept
         stats.set_value(f"{STATS}/{name}", kept)
         stats.inc_value(f"{STATS}/lists")
@@ -133,8 +167,13 @@ class ReferentielsSpider(Spider):
                            name, announced, len(entries))
             stats.inc_value(f"{STATS}/size_mismatch")
             if announced > len(entries):
-                mark_incomplete(stats)
+                shortfalls.append(("referentiel_short", f"referentiel {name}: {announced - len(entries)} "
+                                   f"entries fewer than the {announced} announced", announced - len(entries)))
+        for kind, text, count in shortfalls:
+            run_context(self.crawler).shortfall(kind, text, count)
         logger.info("Referentiel %s: %d entries", name, kept)
+        self.settling.expect(response, kept, lambda: self._written(name, shortfalls))
+        yield from items
 
     def _unusable(self, response: Response, name: str, why: str) -> None:
         logger.error("Referentiel %s: %s", name, why)
@@ -148,26 +187,25 @@ class ReferentielsSpider(Spider):
     def _missing(self, name: str, why: str) -> None:
         self.missing[name] = why
         self.crawler.stats.inc_value(f"{STATS}/missing")
+        run_context(self.crawler).shortfall("referentiel_missing", f"referentiel {name} not fetched ({why})")
+
+    def _never_answered(self) -> list[str]:
+        return [n for n in self.names if n not in self.counts and n not in self.missing]
 
     def closed(self, reason: str) -> None:
-        path = self.settings.get("OFFRES_REFERENTIELS_REPORT")
-        if not path or self.argument_error:
-            return
-        path = Path(fill_template(path, date=self.date))
-        never_answered = [n for n in self.names if n not in self.counts and n not in self.missing]
-        report = {
+        for name in self._never_answered():  # the crawl stopped before their answer came
+            run_context(self.crawler).shortfall("referentiel_missing", f"referentiel {name} not fetched")
+
+    def _report(self, reason: str | None, feeds: list[str]) -> dict[str, Any]:
+        """The run report's content (the end of the run adds `complete` and the verdict)."""
+        return {
             "spider": self.name,
             "source": f"{SOURCE_NAME}, {SOURCE_API}",
             "started_at": _utc(self.started),
             "finished_at": _utc(time.time()),
             "finish_reason": reason,
-            "complete": (reason == "finished" and not self.missing and not never_answered
-                         and not self.crawler.stats.get_value(INCOMPLETE_STAT)),
             "requested": self.names,
             "counts": {n: self.counts[n] for n in self.names if n in self.counts},
-            "missing": {**self.missing, **{n: "not fetched" for n in never_answered}},
+            "missing": {**self.missing, **{n: "not fetched" for n in self._never_answered()}},
             "entries": sum(self.counts.values()),
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        logger.info("Run report of %d referentiels written to %s", len(self.counts), path)

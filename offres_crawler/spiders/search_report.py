@@ -1,41 +1,35 @@
-"""The offres_search run report and completeness stats, from the planner and the crawl's stats.
+"""The offres_search run report and its completeness stats, from the planner and the crawl's
+stats. The report's common part and the facts for the verdict are harvest/run_report.py's,
+shared with the Python client.
 
-Stats (all set again whenever the planner moves, so extensions reading them at close see final
-values): `offres/expected` (what the API reported for the query at its first answer),
-`offres/collected` (distinct offers received), `offres/missing` (offers the ledger could not
-account for: slices short after their second reading, windows no split could reach, a failed
-pass), `offres/search/*` for the planner's work. `offres/incomplete` is set when anything is
-missing, which makes `scrapy crawl` exit with code 3.
+Stats (all set again whenever the planner moves, so that the progress lines follow them):
+`offres/expected` (what the API reported for the query at its first answer), `offres/collected`
+(distinct offers received), `offres/missing` (offers the ledger could not account for: slices
+short after their second reading, windows no split could reach, a failed pass),
+`offres/search/*` for the planner's work. Whether the run is complete is not decided here: the
+ledger's result goes to the verdict as `HarvestFacts`.
 
 The JSON report goes to OFFRES_SEARCH_REPORT, or beside the first file feed
-(`offres.jsonl` -> `offres.report.json`), or under output/offres_search/.
+(`offres.jsonl` -> `offres.report.json`), or under output/offres_search/; the RunEnd extension
+writes it, with the verdict.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from offres_crawler.middlewares.failures import mark_incomplete
+from offres_crawler.harvest.run_report import TRANSPORT_STATS, harvest_report
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
-    from offres_crawler.api.planner import HarvestPlanner
-
-logger = logging.getLogger(__name__)
+    from offres_crawler.harvest.planner import HarvestPlanner
 
 DEFAULT_REPORT_DIR = "output/offres_search"
-
-
-def utc(epoch_seconds: float) -> str:
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).isoformat(timespec="seconds")
 
 
 def publish_stats(stats: StatsCollector, planner: HarvestPlanner) -> None:
@@ -48,13 +42,11 @@ def publish_stats(stats: StatsCollector, planner: HarvestPlanner) -> None:
     stats.set_value("offres/search/slices", len(planner.slices))
     stats.set_value("offres/search/facet_splits", planner.facet_split_count)
     stats.set_value("offres/search/range_max_start", planner.max_start)
-    if planner.done and (missing or planner.fatal):
-        mark_incomplete(stats)
 
 
 def report_path(settings: BaseSettings, feeds: dict[str, dict], started: float) -> Path:
     explicit = settings.get("OFFRES_SEARCH_REPORT")
-    stamp = datetime.fromtimestamp(started, tz=timezone.utc).strftime("%Y-%m-%dT%H-%M-%S")
+    stamp = datetime.fromtimestamp(started, tz=UTC).strftime("%Y-%m-%dT%H-%M-%S")
     if explicit:
         return Path(explicit.replace("%(time)s", stamp))
     for uri in feeds:
@@ -74,37 +66,12 @@ def _local_path(uri: str) -> str | None:
     return None
 
 
-def redact_uri(uri: str) -> str:
-    """A feed URI without the password it may carry (ftp://user:secret@host/...)."""
-    parsed = urlparse(uri)
-    if parsed.password is None:
-        return uri
-    netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@", 1)
-    return parsed._replace(netloc=netloc).geturl()
-
-
 def build_report(planner: HarvestPlanner, stats: dict[str, Any], *, spider: str, started: float,
                  finished: float | None, reason: str | None, feeds: list[str]) -> dict[str, Any]:
-    report = planner.report()
-    report.update({
-        "spider": spider,
-        "started_at": utc(started),
-        "finished_at": utc(finished) if finished else None,
-        "duration_s": round((finished or time.time()) - started, 3),
-        "finish_reason": reason,
-        "feeds": [redact_uri(uri) for uri in feeds],
-        "transport": {"retries": stats.get("offres/retry/count", 0),
-                      "429": stats.get("offres/429", 0),
-                      "failures": stats.get("offres/failures", 0),
-                      "tokens": stats.get("offres/token/fetched", 0)},
-    })
-    report["complete"] = bool(reason == "finished" and not planner.fatal and planner.done
-                              and planner.missing() == 0 and not stats.get("offres/failures"))
+    """The harvest's report (harvest/run_report.py, shared with the Python client), with the
+    spider's name and the files written (passwords in URIs redacted)."""
+    transport = {key: stats.get(stat, 0) for key, stat in TRANSPORT_STATS.items()}
+    report = harvest_report(planner, started=started, finished=finished, reason=reason,
+                            transport=transport)
+    report.update({"spider": spider, "feeds": list(feeds)})
     return report
-
-
-def write_report(path: Path, report: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
-from offres_crawler.api import attribution
-from offres_crawler.api.licence import department_label, manifest, redistributable
+from offres_crawler.analysis import attribution
+from offres_crawler.analysis.licence import department_label, manifest, redistributable
 from tests.analysts.real_offers import latest_offers
 
 URL = re.compile(r"https?://|www\.", re.IGNORECASE)

@@ -12,10 +12,10 @@ from datetime import datetime
 import pyarrow.parquet as pq
 import pytest
 
-from offres_crawler.api.arrow_rows import offers_from_table
-from offres_crawler.api.licence import redistributable
-from offres_crawler.api.salary import normalise_offer
-from offres_crawler.extensions.analysts_addon import AnalystsAddon
+from offres_crawler.addon import OffresAddon
+from offres_crawler.analysis.licence import redistributable
+from offres_crawler.analysis.salary import normalise_offer
+from offres_crawler.offers.arrow_rows import offers_from_table
 from offres_crawler.pipelines.export_profile import ExportProfilePipeline
 from offres_crawler.pipelines.salary import SalaryPipeline
 from offres_crawler.utils import load_snapshot
@@ -141,13 +141,13 @@ def test_addon_wiring():
 
     settings = Settings({k: getattr(project, k) for k in dir(project) if k.isupper()})
     settings.set("ITEM_PIPELINES", {"offres_crawler.pipelines.export_profile.ExportProfilePipeline": None})
-    AnalystsAddon().update_settings(settings)
+    OffresAddon().update_settings(settings)
     pipelines = settings.getdict("ITEM_PIPELINES")
     assert SalaryPipeline not in pipelines and ExportProfilePipeline not in pipelines
     assert pipelines["offres_crawler.pipelines.export_profile.ExportProfilePipeline"] is None
     settings.set("OFFRES_EXPORT_PROFILE", "redistribution")
     settings.set("OFFRES_SALARY_NORMALISATION", True)
-    AnalystsAddon().update_settings(settings)
+    OffresAddon().update_settings(settings)
     pipelines = settings.getdict("ITEM_PIPELINES")
     assert pipelines[ExportProfilePipeline] == 50 and pipelines[SalaryPipeline] == 500
     assert "offres_crawler.pipelines.export_profile.ExportProfilePipeline" not in pipelines

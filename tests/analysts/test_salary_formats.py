@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from offres_crawler.api.salary import PERIODS, normalise_offer, normalise_salary, to_number
-from offres_crawler.api.smic import SMIC_HOURLY_EUR, SMIC_SINCE, smic_hourly, smic_monthly
+from offres_crawler.analysis.salary import PERIODS, normalise_offer, normalise_salary, to_number
+from offres_crawler.analysis.smic import SMIC_HOURLY_EUR, SMIC_SINCE, smic_hourly, smic_monthly
 
 # (format, salaire, creation date, expected fields)
 FORMATS = [

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from offres_crawler.api.salary import PERIODS, normalise_offer, parse_text
+from offres_crawler.analysis.salary import PERIODS, normalise_offer, parse_text
 from tests.analysts.real_offers import latest_offers
 
 THRESHOLD = 0.99

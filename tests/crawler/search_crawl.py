@@ -38,6 +38,9 @@ def start_crawl(tmp_path: Path, sb: SandboxProcess, args: dict | None = None,
                "OFFRES_RATE_LIMIT": FAST_RATE, "LOG_FILE": str(tmp_path / f"{name}.log"),
                "LOG_LEVEL": "INFO", "OFFRES_REJECTS_URI": str(tmp_path / f"{name}.rejects.jsonl"),
                "OFFRES_RETRY_BACKOFF_BASE": "0.05", "OFFRES_RETRY_BACKOFF_MAX": "0.5",
+               # a sandbox started without --replica-lag answers from its present: no reads
+               # again for replicas behind it (tests/crawler/test_search_reality.py has them)
+               "OFFRES_SEARCH_REPLICA_LAG": "0",
                **(settings or {})}
     cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search", "-O", str(feed)]
     for key, value in (args or {}).items():

@@ -1,17 +1,16 @@
 """`scrapy crawl offres_detail` against the sandbox: live, withdrawn and malformed ids, ids taken
-from a real snapshot feed, the rate limit, and the arguments it refuses."""
+from a real snapshot feed, the rate limit, and the arguments it refuses (and
+test_refused_arguments.py)."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 
 from tests.crawler.api_spiders import crawl, new_requests, requests_by_status
 from tests.sandbox.httpclient import api_get, get_token
-
-BAD_ID = "Le format de l'id de l'offre recherchée est incorrect."
 
 
 def read_jsonl(path):
@@ -37,22 +36,24 @@ def test_live_withdrawn_and_malformed_ids(tmp_path, sandbox_factory):
     live_then = alive(sb)
     gone = sorted(before_jump - live_then)[:4]
     live = sorted(live_then)[:6]
-    malformed = ["abc", "12-3/x?y"]
+    malformed = ["abc", "12-3/x?y", "..", "179qwxc"]  # never sent: not of the API's id format
     ids = [*live, gone[0], "", *malformed, " ", *gone[1:], live[0]]  # blanks, one repeat
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(ids[1:]) + "\n", "utf-8")
     before = requests_by_status(sb, "detail")
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
 
     offers_feed = tmp_path / "mine.jsonl"
-    run = crawl(tmp_path, sb, "offres_detail", args={"ids": ",".join(ids)},
+    run = crawl(tmp_path, sb, "offres_detail", args={"ids": ids[0], "ids_file": str(ids_file)},
                 feeds={str(offers_feed): {"format": "jsonl"}})
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     live_after = alive(sb)
-    assert run.returncode == 0, run.stderr  # a malformed id is an answer, not a lost request
+    assert run.returncode == 0, run.stderr  # a malformed id is skipped, not a lost request
 
-    # each distinct non-empty id asked once; an empty one never
+    # each distinct well-formed id asked once; an empty or malformed one never
     sent = new_requests(before, requests_by_status(sb, "detail"))
-    assert sum(sent.values()) == len(live) + len(gone) + len(malformed)
-    assert sent["400"] == len(malformed)
+    assert sum(sent.values()) == len(live) + len(gone)
+    assert "400" not in sent
 
     offers = read_jsonl(offers_feed)
     withdrawals = read_jsonl(tmp_path / "run" / "withdrawals.jsonl")
@@ -75,11 +76,13 @@ def test_live_withdrawn_and_malformed_ids(tmp_path, sandbox_factory):
     stats = run.stats()
     assert stats["offres/detail/offers"] == len(offers)
     assert stats["offres/detail/withdrawn"] == len(withdrawals)
-    assert stats["offres/detail/malformed"] == len(malformed)
-    assert stats["offres/detail/ids"] == len(live) + len(gone) + len(malformed) + 1  # + the repeat
+    assert "offres/detail/malformed" not in stats and stats["offres/detail/skipped"] == len(malformed)
+    assert stats["offres/detail/ids"] == len(live) + len(gone) + 1  # + the repeat
     assert stats["offres/detail/repeated"] == 1 and "dupefilter/filtered" not in stats
     for bad in malformed:
-        assert f"Offer id {bad!r} refused by the API: {BAD_ID}" in run.log
+        line = ids.index(bad)  # ids[0] is the argument: the file's line numbers start at ids[1]
+        assert (f"No offer id in ids.txt line {line}: {bad!r} is not an offer id (the API's ids "
+                "are 7 capital letters or digits") in run.log
 
 
 def test_ids_file_taken_from_a_snapshot_feed(tmp_path, sandbox_factory):
@@ -131,7 +134,7 @@ def test_without_ids_or_with_a_missing_file_nothing_is_asked(tmp_path, sandbox):
     missing = tmp_path / "nowhere.txt"
     for args, message in (({}, "offres_detail needs -a ids=ID1,ID2 or -a ids_file=PATH"),
                           ({"ids_file": str(missing)},
-                           f"offres_detail: ids_file {str(missing)!r} does not exist")):
+                           f"offres_detail: ids_file {str(missing)!r}: does not exist")):
         run = crawl(tmp_path, sandbox, "offres_detail", args=args)
         assert run.returncode == 1
         assert run.stats()["finish_reason"] == "offres_bad_argument"

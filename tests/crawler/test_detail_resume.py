@@ -29,6 +29,15 @@ def rows(path: Path) -> list[dict]:
             if line.endswith("\n")]
 
 
+def recorded_ids(path: Path) -> list[str]:
+    """The ids of the record of answered ids (offers/answer_log.py), complete lines only."""
+    if not path.exists():
+        return []
+    records = [json.loads(line) for line in path.read_text("utf-8").splitlines(keepends=True)
+               if line.endswith("\n")]
+    return [r[0] if isinstance(r, list) else r for r in records if not isinstance(r, dict)]
+
+
 def detail_command(sb, tmp_path: Path, ids_file: Path, name: str) -> tuple[list[str], Path]:
     log = tmp_path / f"{name}.log"
     options = {"SPIDER_MODULES": "offres_crawler.spiders",
@@ -76,7 +85,7 @@ def test_a_killed_detail_crawl_resumes_without_losing_or_repeating_an_id(tmp_pat
     sb.control("faults", {"clock_skew": 30})  # about 15 % of them withdrawn at once
     ids = market[::3]  # about 330 ids, live and withdrawn ones
     ids_file = tmp_path / "ids.txt"
-    # A malformed id first (answered, with a 400, long before the kill), a repeat last.
+    # A malformed id first (skipped by every run, never sent), a repeat last.
     ids_file.write_text("\n".join([MALFORMED, *ids, ids[0]]) + "\n", encoding="utf-8")
     before = requests_by_status(sb, "detail")
 
@@ -86,6 +95,19 @@ def test_a_killed_detail_crawl_resumes_without_losing_or_repeating_an_id(tmp_pat
     withdrawn_first = rows(tmp_path / "out" / "withdrawals.jsonl")
     answered_before = len(offers_first) + len(withdrawn_first)
     assert 60 <= len(offers_first) and answered_before < len(ids)
+    record = tmp_path / "job" / "offres_detail" / "answered.jsonl"
+    recorded_first = recorded_ids(record)
+    assert len(set(recorded_first)) == len(recorded_first)
+    # every id recorded has its row; at most the one row being written at the kill has none
+    # yet (the resumed run cuts it off and asks that id again)
+    assert set(recorded_first) <= {r["id"] for r in offers_first + withdrawn_first}
+    assert answered_before - 1 <= len(recorded_first) <= answered_before
+    # What a kill between a row and its record leaves, made certain: a whole row whose id is not
+    # recorded, then half a line. The resumed run must cut both (the id is asked again).
+    unrecorded = next(i for i in ids if i not in recorded_first
+                      and i not in {r["id"] for r in offers_first + withdrawn_first})
+    with (tmp_path / "out" / "offres.jsonl").open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": unrecorded, "intitule": "left by the kill"}) + '\n{"id": "12')
 
     second, killed = run_detail(sb, tmp_path, ids_file, "second")
     assert not killed and second.returncode == 0, second.log[-3000:] + second.stderr
@@ -97,21 +119,21 @@ def test_a_killed_detail_crawl_resumes_without_losing_or_repeating_an_id(tmp_pat
     assert [i for i, n in every.items() if n > 1] == []  # and none written twice
 
     stats = second.stats()
-    record = tmp_path / "job" / "offres_detail" / "answered.jsonl"
-    assert stats["offres/detail/resumed_skipped"] >= answered_before + 1  # rows + the 400
+    assert stats["offres/detail/resumed_skipped"] == len(recorded_first)
     assert stats["offres/detail/resumed_skipped"] == stats["offres/detail/resumed_answered"]
     assert stats["offres/detail/repeated"] == 1
-    assert "offres/detail/malformed" not in stats  # the 400 of the first run is not asked again
+    assert stats["offres/detail/skipped"] == 1 and "offres/detail/malformed" not in stats
     assert "Resuming: " in second.log
-    assert sorted(json.loads(line) for line in record.read_text("utf-8").splitlines()) == \
-        sorted([MALFORMED, *ids])
+    assert "cut back to the last answer recorded" in second.log
+    assert "left by the kill" not in (tmp_path / "out" / "offres.jsonl").read_text("utf-8")
+    assert sorted(recorded_ids(record)) == sorted(ids)
 
     sent = Counter(requests_by_status(sb, "detail"))
     sent.subtract(before)
-    assert sent["400"] == 1
+    assert "400" not in sent  # the malformed id was never sent
     # Only the requests in flight (or waiting in the scheduler) at the kill were asked twice;
     # 16 is the API slot's concurrency.
-    assert len(ids) + 1 <= sum(sent.values()) <= len(ids) + 1 + 2 * 16
+    assert len(ids) <= sum(sent.values()) <= len(ids) + 2 * 16
 
     secret = sb.client_secret.encode()
     for path in (tmp_path / "job").rglob("*"):

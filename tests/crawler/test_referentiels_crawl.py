@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from offres_crawler.api.referentiels import NAMES
+from offres_crawler.harvest.referentiels import NAMES
 from tests.crawler.api_spiders import crawl, new_requests, requests_by_status
 from tests.sandbox.httpclient import api_get, configured, get_token
 

@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from tests.crawler.search_crawl import (alive_ids, finish_crawl, sandbox_args, search_crawl,
-                                        search_requests, start_crawl)
+from tests.crawler.search_crawl import alive_ids, finish_crawl, sandbox_args, search_crawl, search_requests, start_crawl
 from tests.sandbox.httpclient import get_token, search
 from tests.sandboxproc import SandboxProcess
 
@@ -42,7 +41,9 @@ def test_the_whole_market_over_the_cap_every_offer_once(market, whole_market):
     assert stats["offres/expected"] == stats["offres/collected"] == 5000
     assert stats["offres/missing"] == 0 and "offres/incomplete" not in stats
     assert sent == run.report["requests"]["total"] == stats["offres/search/requests"]
-    assert sent <= 1.05 * math.ceil(5000 / 150)
+    # and the query counted up to a closed second at the start and at the end (counts.py)
+    assert run.report["requests"]["by_purpose"]["count"] == 2
+    assert sent - 2 <= 1.05 * math.ceil(5000 / 150)
 
 
 def test_the_run_report_says_what_was_done(whole_market):
@@ -89,8 +90,10 @@ def test_under_the_cap_one_pass_in_about_the_fewest_requests(market, tmp_path):
     total = run.report["root"]["total"]
     assert 150 < total <= 3150 and len(run.ids) == total
     assert {item["origineOffre"]["origine"] for item in run.items} == {"1"}
-    # the head's page overlaps the frozen slice's first page: one request more than the minimum
-    assert sum(search_requests(market).values()) - before <= math.ceil(total / 150) + 1
+    # the head's page overlaps the frozen slice's first page: one request more than the minimum,
+    # and the two counts of the query up to a closed second (counts.py)
+    assert run.report["requests"]["by_purpose"]["count"] == 2
+    assert sum(search_requests(market).values()) - before <= math.ceil(total / 150) + 1 + 2
 
 
 def test_a_query_without_result_is_one_204(market, tmp_path):
@@ -114,7 +117,9 @@ def test_same_second_bursts_over_the_cap_are_split_on_facets_that_add_up(sandbox
     assert not any("typeContrat" in s["window"]["params"] and "natureContrat" in s["window"]["params"]
                    for s in run.report["slices"])
     lower = math.ceil(12000 / 150)
-    assert run.report["requests"]["total"] <= 1.05 * lower + run.report["requests"]["facet_split_overhead"]
+    counts = run.report["requests"]["by_purpose"]["count"]  # the two counts of counts.py
+    assert counts == 2
+    assert run.report["requests"]["total"] - counts <= 1.05 * lower + run.report["requests"]["facet_split_overhead"]
 
 
 def test_churn_never_hides_an_offer_alive_throughout(sandbox_factory, tmp_path):
@@ -162,4 +167,7 @@ def test_offers_that_could_not_be_fetched_make_the_run_incomplete(sandbox_factor
     assert run.returncode == 3  # finished, incomplete
     assert run.report["completeness"]["missing"] > 0 and run.report["complete"] is False
     assert run.stats()["offres/missing"] == run.report["completeness"]["missing"]
-    assert any("offres_search incomplete:" in line for line in run.log.splitlines())
+    missing = f"{run.report['completeness']['missing']:,} offers missing"
+    ledger = [line for line in run.log.splitlines() if f"Why the run is incomplete: {missing} (" in line]
+    assert ledger and len(ledger) == min(20, len(run.report["verdict"]["reasons"][0]["details"]))
+    assert run.report["verdict"]["reasons"][0]["code"] == "offers_missing"

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from offres_crawler.spiders.search_report import redact_uri, report_path
+from offres_crawler.addon_feeds import redact_uri
+from offres_crawler.spiders.search_report import report_path
 
 STARTED = 1_760_000_000.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scrapy.settings import Settings
 
-from offres_crawler.commands.crawl import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, exit_code
+from offres_crawler.addon import OffresAddon
 from tests.crawler.transport_crawl import run_probe
 
 
@@ -25,9 +25,16 @@ def test_safe_defaults(project_settings):
 
 
 def test_scrapy_retry_is_replaced_by_the_api_retry(project_settings):
-    middlewares = project_settings.getdict("DOWNLOADER_MIDDLEWARES")
-    assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
-    assert middlewares["offres_crawler.middlewares.retry.ApiRetryMiddleware"] == 550
+    from scrapy.downloadermiddlewares.retry import RetryMiddleware
+
+    from offres_crawler.transport.retry import ApiRetryMiddleware
+
+    assert project_settings.getdict("ADDONS") == {"offres_crawler.addon.OffresAddon": 0}
+    settings = project_settings.copy()
+    OffresAddon().update_settings(settings)
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares[RetryMiddleware] is None
+    assert middlewares[ApiRetryMiddleware] == 550
     assert project_settings["COMMANDS_MODULE"] == "offres_crawler.commands"
 
 
@@ -41,15 +48,3 @@ def test_defaults_are_in_force_in_a_real_crawl(sandbox_factory, tmp_path, projec
     assert sandbox.stats()["requests"]["other"] == {}  # no robots.txt or anything else asked
     user_agents = {s["user_agent"] for s in run.sends}
     assert user_agents == {project_settings["USER_AGENT"]}  # the token request's too
-
-
-@pytest.mark.parametrize(("stats", "code"), [
-    ({"finish_reason": "finished"}, EXIT_OK),
-    ({"finish_reason": "finished", "offres/incomplete": False}, EXIT_OK),
-    ({"finish_reason": "finished", "offres/incomplete": True}, EXIT_INCOMPLETE),
-    ({"finish_reason": "offres_auth_failed"}, EXIT_FAILED),
-    ({"finish_reason": "shutdown", "offres/incomplete": True}, EXIT_FAILED),
-    ({}, EXIT_FAILED),
-])
-def test_exit_code_follows_finish_reason_then_completeness(stats, code):
-    assert exit_code(stats) == code

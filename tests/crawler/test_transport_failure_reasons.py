@@ -14,9 +14,9 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.internet import error as tx_error
 from twisted.web._newclient import ResponseNeverReceived
 
-from offres_crawler.middlewares.api_target import ApiTarget
-from offres_crawler.middlewares.failure_reasons import exception_reason
-from offres_crawler.middlewares.retry import has_malformed_json
+from offres_crawler.transport.api_target import ApiTarget
+from offres_crawler.transport.failure_reasons import exception_reason
+from offres_crawler.transport.retry import has_malformed_json
 
 
 @pytest.mark.parametrize(("exc", "reason"), [

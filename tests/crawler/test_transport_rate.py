@@ -43,6 +43,8 @@ def test_retry_after_pauses_every_api_request_then_retries(sandbox_factory, tmp_
     later = [s["sent"] for s in _api_sends(run) if s["sent"] > answered + 0.02]
     assert later, "nothing was sent after the 429"
     assert min(later) >= answered + retry_after  # the whole pace waited Retry-After
+    # the retry waited for the end of the pause in the scheduler, not in the downloader
+    assert run.stats["offres/scheduler/delayed"] == 1
 
 
 def test_the_announced_capacity_is_not_followed_by_default(sandbox_factory, tmp_path):

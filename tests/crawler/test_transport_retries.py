@@ -40,7 +40,8 @@ def test_when_retries_run_out_the_failure_is_recorded_and_exit_code_is_3(
     run = run_probe(sandbox, tmp_path, "-a", "requests=1", settings={"OFFRES_RETRY_TIMES": "2"})
     assert run.returncode == 3
     assert run.stats["finish_reason"] == "finished"
-    assert run.stats["offres/incomplete"] is True
+    assert run.verdict["status"] == "incomplete" and run.verdict["exit_code"] == 3
+    assert [r["code"] for r in run.verdict["reasons"]] == ["requests_failed"]
     assert run.stats["offres/retry/count"] == 2
     assert run.stats["offres/retry/max_reached"] == 1
     assert run.stats["offres/failures"] == 1

@@ -75,7 +75,9 @@ def test_a_second_401_for_the_same_request_is_a_recorded_failure(sandbox_factory
     assert run.returncode == 3  # finished, but incomplete
     assert search_statuses(sandbox) == {"401": 2}
     assert run.stats["offres/failures/http_401"] == 1
-    assert run.stats["offres/incomplete"] is True
+    assert run.verdict["status"] == "incomplete"
+    assert [(r["code"], r["details"]) for r in run.verdict["reasons"]] == [
+        ("requests_failed", ["http_401: 1"])]
     assert run.items == []
 
 

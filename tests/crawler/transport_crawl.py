@@ -26,6 +26,7 @@ class CrawlRun:
     stderr: str
     items: list[dict]
     record: dict = field(default_factory=dict)
+    verdict: dict = field(default_factory=dict)  # the verdict file the run wrote
 
     @property
     def stats(self) -> dict:
@@ -52,16 +53,17 @@ class ProbeFiles:
     feed: Path
     log: Path
     record: Path
+    verdict: Path
 
 
 def probe_command(sandbox: SandboxProcess, tmp_path: Path, *args: str,
                   settings: dict | None = None, name: str = "run") -> tuple[list[str], ProbeFiles]:
     """The command line of `scrapy crawl transport_probe` with `args` and `settings`."""
     files = ProbeFiles(tmp_path / f"{name}.jsonl", tmp_path / f"{name}.log",
-                       tmp_path / f"{name}.record.json")
+                       tmp_path / f"{name}.record.json", tmp_path / f"{name}.verdict.json")
     options = {"SPIDER_MODULES": "tests.crawler.spiders", "OFFRES_API_URL": sandbox.api_url,
                "OFFRES_TOKEN_URL": sandbox.token_url, "LOG_LEVEL": "DEBUG",
-               "LOG_FILE": str(files.log),
+               "LOG_FILE": str(files.log), "OFFRES_VERDICT_FILE": str(files.verdict),
                # fast tests: short backoffs unless a test says otherwise
                "OFFRES_RETRY_BACKOFF_BASE": "0.05", "OFFRES_RETRY_BACKOFF_MAX": "0.5",
                **(settings or {})}
@@ -79,7 +81,8 @@ def collect(returncode: int, stdout: str, stderr: str, files: ProbeFiles) -> Cra
     return CrawlRun(returncode=returncode,
                     log=files.log.read_text(encoding="utf-8") if files.log.exists() else "",
                     stdout=stdout, stderr=stderr, items=items,
-                    record=json.loads(files.record.read_text()) if files.record.exists() else {})
+                    record=json.loads(files.record.read_text()) if files.record.exists() else {},
+                    verdict=json.loads(files.verdict.read_text())["verdict"] if files.verdict.exists() else {})
 
 
 def run_probe(sandbox: SandboxProcess, tmp_path: Path, *args: str, settings: dict | None = None,

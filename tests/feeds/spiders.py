@@ -1,8 +1,9 @@
 """Test-only spiders for the feeds tests (`-s SPIDER_MODULES=tests.feeds.spiders`).
 
 `offers_file` yields the offers of JSON files exactly as they are (a list of offers per file, in
-order), which lets a test script overlaps, newer copies and broken offers; `-a missing=N` sets
-the `offres/missing` stat as offres_search does when a harvest is incomplete. `sandbox_pages`
+order), which lets a test script overlaps, newer copies and broken offers; `-a missing=N` tells
+the run context a harvest ledger with N offers missing (and sets the `offres/missing` stat), as
+offres_search does when a harvest is incomplete. `sandbox_pages`
 fetches search windows from a sandbox over HTTP (`-a windows=0-149,100-249`, `sort=1`) through
 the project's transport, one item per offer: overlapping windows repeat offers, like the
 overlapping slices of a harvest.
@@ -27,6 +28,8 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 
 from offres_crawler.exporters.registry import part_written
+from offres_crawler.harvest.verdict import HarvestFacts
+from offres_crawler.run_context import run_context
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -44,14 +47,21 @@ class OffersFileSpider(Spider):
         super().__init__(**kwargs)
         self.files = [f for f in files.split(",") if f]
         self.missing = int(missing)
+        self.count = 0
 
     async def start(self) -> AsyncIterator[Any]:
         if self.missing:  # what offres_search reports when offers it expected never came
             self.crawler.stats.set_value("offres/missing", self.missing)
+            run_context(self.crawler).harvest = self._ledger
         for path in self.files:
             with open(path, encoding="utf-8") as f:
                 for offer in json.load(f):
+                    self.count += 1
                     yield offer
+
+    def _ledger(self) -> HarvestFacts:
+        return HarvestFacts(done=True, fatal=None, expected=self.count + self.missing,
+                            collected=self.count, missing=self.missing, requests=0)
 
 
 class SandboxPagesSpider(Spider):

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from offres_crawler.api.arrow_rows import offers_to_batch
 from offres_crawler.exporters.compaction import CompactionError, rewrite_file, rewrite_open_file
+from offres_crawler.offers.arrow_rows import offers_to_batch
 
 OFFERS = [{"id": f"{n:07d}", "intitule": f"Offre n°{n}"} for n in range(25)]
 DROP = np.array([n % 3 == 0 for n in range(25)])

@@ -10,9 +10,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from offres_crawler.api.arrow_rows import offers_from_table, typed_offer
-from offres_crawler.api.arrow_schema import OFFRE_SCHEMA
-from offres_crawler.api.offer_validation import inspect_offer
+from offres_crawler.offers.arrow_rows import offers_from_table, typed_offer
+from offres_crawler.offers.arrow_schema import OFFRE_SCHEMA
+from offres_crawler.offers.validation import inspect_offer
 from tests.feeds.feeds_crawl import run_crawl, write_offers
 
 

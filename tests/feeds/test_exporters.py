@@ -10,15 +10,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from scrapy.extensions.postprocessing import PostProcessingManager
-from scrapy.utils.test import get_crawler
 
-from offres_crawler.api.arrow_rows import offers_from_table, typed_offer
-from offres_crawler.api.arrow_schema import OFFRE_SCHEMA
-from offres_crawler.api.id_store import IdStore, id_key
-from offres_crawler.api.offer_validation import inspect_offer, parse_datetime_us
 from offres_crawler.exporters.jsonl import JsonLinesItemExporter
 from offres_crawler.exporters.parquet import ParquetItemExporter
 from offres_crawler.exporters.registry import FeedRegistry
+from offres_crawler.offers.arrow_rows import offers_from_table, typed_offer
+from offres_crawler.offers.arrow_schema import OFFRE_SCHEMA
+from offres_crawler.offers.id_store import IdStore, id_key
+from offres_crawler.offers.validation import inspect_offer, parse_datetime_us
+from tests.project_settings import project_crawler
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def valid_offers(market_offers):
 
 
 def _export(exporter_cls, file, offers, crawler=None, **kwargs):
-    exporter = exporter_cls.from_crawler(crawler or get_crawler(), file, **kwargs)
+    exporter = exporter_cls.from_crawler(crawler or project_crawler(), file, **kwargs)
     exporter.start_exporting()
     for offer in offers:
         exporter.export_item(offer)
@@ -37,7 +37,7 @@ def _export(exporter_cls, file, offers, crawler=None, **kwargs):
 
 def test_parquet_rows_stream_in_bounded_row_groups(tmp_path, valid_offers):
     path = tmp_path / "o.parquet"
-    crawler = get_crawler(settings_dict={"OFFRES_PARQUET_ROW_GROUP_ROWS": 1000})
+    crawler = project_crawler(settings={"OFFRES_PARQUET_ROW_GROUP_ROWS": 1000})
     with open(path, "wb") as f:
         exporter = ParquetItemExporter.from_crawler(crawler, f)
         exporter.start_exporting()
@@ -58,7 +58,7 @@ def test_parquet_overwrites_a_file_opened_for_appending(tmp_path, valid_offers):
     path = tmp_path / "o.parquet"
     with open(path, "wb") as f:
         _export(ParquetItemExporter, f, valid_offers[:30])
-    crawler = get_crawler()
+    crawler = project_crawler()
     with open(path, "ab") as f:  # what `-o o.parquet` opens
         _export(ParquetItemExporter, f, valid_offers[30:40], crawler)
     assert pq.read_table(path).column("id").to_pylist() == [o["id"] for o in valid_offers[30:40]]
@@ -115,7 +115,7 @@ def test_jsonl_gzip_by_file_name_or_by_scrapy_plugin(tmp_path, valid_offers):
 @pytest.mark.parametrize("exporter_cls, suffix", [(ParquetItemExporter, "parquet"),
                                                   (JsonLinesItemExporter, "jsonl")])
 def test_finished_files_drop_rows_superseded_meanwhile(tmp_path, valid_offers, exporter_cls, suffix):
-    crawler = get_crawler()
+    crawler = project_crawler()
     store = FeedRegistry.of(crawler).store = IdStore()
     offers = valid_offers[:10]
     newer = dict(offers[3], dateActualisation="2030-01-01T00:00:00Z", intitule="v2")

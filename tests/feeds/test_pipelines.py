@@ -9,18 +9,18 @@ import json
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.test import get_crawler
 
 from offres_crawler.pipelines.dedup import DedupPipeline
 from offres_crawler.pipelines.validate import ValidatePipeline
 from tests.feeds.spiders import OffersFileSpider
+from tests.project_settings import project_crawler
 
 OFFER = {"id": "179LKRN", "intitule": "Boulanger", "dateActualisation": "2024-11-28T11:57:05.591Z",
          "lieuTravail": {"libelle": "69 - LYON 03", "latitude": 45.7}}
 
 
 def _crawler(tmp_path, **settings):
-    crawler = get_crawler(OffersFileSpider, {"OFFRES_OFFER_SPIDERS": ["offers_file"],
+    crawler = project_crawler(OffersFileSpider, {"OFFRES_OFFER_SPIDERS": ["offers_file"],
                                              "OFFRES_REJECTS_URI": str(tmp_path / "rejects.jsonl"),
                                              **settings})
     crawler.spider = OffersFileSpider.from_crawler(crawler)
@@ -71,7 +71,7 @@ def test_invalid_offers_go_to_the_rejects_feed_once(tmp_path):
 
 
 def test_pipelines_leave_other_spiders_alone(tmp_path):
-    crawler = get_crawler(OffersFileSpider, {"OFFRES_OFFER_SPIDERS": ["offres_search"]})
+    crawler = project_crawler(OffersFileSpider, {"OFFRES_OFFER_SPIDERS": ["offres_search"]})
     for pipeline_cls in (ValidatePipeline, DedupPipeline):
         with pytest.raises(NotConfigured):
             pipeline_cls.from_crawler(crawler)

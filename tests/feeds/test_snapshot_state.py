@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from offres_crawler.extensions.snapshot_state import SnapshotState
+from offres_crawler.snapshot.state import SnapshotState
 
-NOW = datetime(2026, 3, 1, 23, 59, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
 
 
 def test_a_fresh_snapshot_takes_the_utc_date_and_an_empty_staging_dir(tmp_path):
@@ -24,7 +24,7 @@ def test_a_fresh_snapshot_takes_the_utc_date_and_an_empty_staging_dir(tmp_path):
 
 def test_a_resumed_snapshot_keeps_its_date_and_counts_runs(tmp_path):
     SnapshotState.begin(tmp_path / "offres", tmp_path / "job", None, now=NOW)
-    later = datetime(2026, 3, 2, 0, 30, tzinfo=timezone.utc)  # past midnight: same snapshot
+    later = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)  # past midnight: same snapshot
     state, resumed = SnapshotState.begin(tmp_path / "offres", tmp_path / "job", None, now=later)
     assert (resumed, state.snapshot_date, state.run) == (True, "2026-03-01", 2)
     with pytest.raises(ValueError, match="unfinished snapshot of 2026-03-01"):

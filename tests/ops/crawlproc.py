@@ -46,20 +46,22 @@ def snapshot_settings(work: Path, day: str, **more: str) -> dict[str, str]:
     return {"OFFRES_SNAPSHOT": "1", "OFFRES_SNAPSHOT_DATE": day,
             "OFFRES_SNAPSHOT_DIR": str(work / "offres"), "OFFRES_DELTAS_DIR": str(work / "deltas"),
             "OFFRES_SEARCH_REPORT": str(work / "reports" / f"{day}_%(time)s.json"),
-            "OFFRES_SEARCH_OFFERS_URI": "", "OFFRES_RATE_LIMIT": "40",
+            "OFFRES_RATE_LIMIT": "40",
             "OFFRES_RETRY_BACKOFF_BASE": "0.05", "OFFRES_RETRY_BACKOFF_MAX": "0.5",
             "OFFRES_PROGRESS_INTERVAL": "0.5", **more}
 
 
 def run_crawl(sb: SandboxProcess, work: Path, settings: dict[str, str], *, name: str,
               kill_when: Callable[[Path], bool] | None = None, timeout: float = 120.0,
-              token_url: str | None = None) -> Crawl:
-    """`scrapy crawl offres_search` with `settings`; SIGKILL as soon as `kill_when(log)` is true."""
+              token_url: str | None = None, options: tuple[str, ...] = ()) -> Crawl:
+    """`scrapy crawl offres_search` with `settings` and command-line `options` (`-O FILE`);
+    SIGKILL as soon as `kill_when(log)` is true."""
     log = work / f"{name}.log"
-    options = {"OFFRES_API_URL": sb.api_url, "OFFRES_TOKEN_URL": token_url or sb.token_url,
-               "LOG_FILE": str(log), "LOG_LEVEL": "DEBUG", **settings}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search"]
-    for key, value in options.items():
+    # the sandbox answers from its present unless started with --replica-lag: no lag to wait out
+    every = {"OFFRES_API_URL": sb.api_url, "OFFRES_TOKEN_URL": token_url or sb.token_url,
+             "LOG_FILE": str(log), "LOG_LEVEL": "DEBUG", "OFFRES_SEARCH_REPLICA_LAG": 0, **settings}
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search", *options]
+    for key, value in every.items():
         cmd += ["-s", f"{key}={value}"]
     proc = subprocess.Popen(cmd, cwd=work, env=crawl_env(sb), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -96,7 +98,7 @@ class TokenRecorder:
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 request = urllib.request.Request(recorder.target, data=body, method="POST",
                                                  headers={"Content-Type": self.headers["Content-Type"]})
@@ -131,3 +133,30 @@ class TokenRecorder:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Sighting:
+    """Watches, from a thread, whether a path ever exists while a crawl runs (every millisecond,
+    no inotify): `with Sighting(path) as seen: ...`, then `seen.times` (0: never seen)."""
+
+    def __init__(self, path: Path, interval: float = 0.001) -> None:
+        self.path, self.interval = path, interval
+        self.times = 0
+        self.checks = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.checks += 1
+            if self.path.exists():
+                self.times += 1
+            time.sleep(self.interval)
+
+    def __enter__(self) -> Sighting:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()

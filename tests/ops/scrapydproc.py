@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-PROJECT_FILES = ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md")
+PROJECT_FILES = ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md", "LICENSE")
 
 
 def free_port() -> int:

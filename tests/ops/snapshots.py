@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from offres_crawler.api.arrow_rows import offers_to_batch
+from offres_crawler.offers.arrow_rows import offers_to_batch
 from offres_crawler.sandbox.market import Market, MarketConfig
 
 ANCHOR_MS = 1_760_000_000_000  # fixed, so the offers are the same on every run
@@ -25,11 +25,14 @@ def write_snapshot(root: Path, day: str, offers: list[dict], *, part_rows: int =
                    row_group_rows: int = 150, complete: bool = True) -> Path:
     directory = root / f"snapshot_date={day}"
     directory.mkdir(parents=True)
+    parts = []
     for number, start in enumerate(range(0, max(len(offers), 1), part_rows), 1):
         batch, _ = offers_to_batch(offers[start:start + part_rows])
-        pq.write_table(pa.Table.from_batches([batch]),
-                       directory / f"part-r01-{number:05d}.parquet", row_group_size=row_group_rows)
-    (directory / "_manifest.json").write_text(json.dumps({"snapshot_date": day, "complete": complete}))
+        name = f"part-r01-{number:05d}.parquet"
+        pq.write_table(pa.Table.from_batches([batch]), directory / name, row_group_size=row_group_rows)
+        parts.append({"file": name, "format": "parquet", "rows": batch.num_rows})
+    (directory / "_manifest.json").write_text(json.dumps(
+        {"snapshot_date": day, "complete": complete, "parts": parts}))
     return directory
 
 

@@ -9,9 +9,9 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from offres_crawler.api.arrow_rows import offers_from_table, typed_offer
-from offres_crawler.deltas.layout import previous_snapshot, published_snapshots
-from offres_crawler.deltas.writer import SnapshotNotPublished, write_deltas
+from offres_crawler.offers.arrow_rows import offers_from_table, typed_offer
+from offres_crawler.snapshot.deltas_layout import SnapshotDamaged, previous_snapshot, published_snapshots
+from offres_crawler.snapshot.deltas_writer import SnapshotNotPublished, write_deltas
 from tests.ops.snapshots import market_offers, touched, write_snapshot
 
 OFFERS = market_offers(900, seed=21)
@@ -114,7 +114,7 @@ def test_empty_snapshot_writes_empty_files(tmp_path):
 
 
 def test_the_deltas_command(tmp_path, capsys):
-    from offres_crawler.deltas.cli import main
+    from offres_crawler.cli.deltas import main
 
     snapshots, deltas = tmp_path / "offres", tmp_path / "deltas"
     assert main(["--snapshots", str(snapshots), "--deltas", str(deltas)]) == 1
@@ -135,3 +135,29 @@ def test_deltas_live_beside_the_snapshots_by_default(tmp_path, monkeypatch):
     assert deltas_dir("", "output/offres") == tmp_path / "output" / "offres_deltas"
     assert deltas_dir("", str(tmp_path / "x" / "snapshots")) == tmp_path / "x" / "snapshots_deltas"
     assert deltas_dir("elsewhere", "output/offres") == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda part: part.unlink(), "part-r01-00002.parquet (200 rows in its manifest) is missing"),
+    (lambda part: part.write_bytes(part.read_bytes()[:-100]), "part-r01-00002.parquet cannot be read"),
+    (lambda part: pq_rows(part, 10), "part-r01-00002.parquet holds 10 rows, its manifest says 200"),
+], ids=["missing", "truncated", "other_rows"])
+def test_a_damaged_previous_snapshot_is_an_error_and_no_deltas_are_written(tmp_path, capsys, damage, said):
+    """Deltas are read through the manifests: a part missing or cut is never "offers created"."""
+    from offres_crawler.cli.deltas import main
+
+    snapshots, deltas = tmp_path / "offres", tmp_path / "deltas"
+    _three_days(snapshots)
+    damage(snapshots / "snapshot_date=2025-10-09" / "part-r01-00002.parquet")
+    with pytest.raises(SnapshotDamaged, match=said.replace("(", r"\(").replace(")", r"\)")):
+        write_deltas(snapshots, "2025-10-10", deltas)
+    assert not deltas.exists()  # nothing staged, nothing published
+    assert main(["--snapshots", str(snapshots), "--deltas", str(deltas), "--date", "2025-10-10"]) == 1
+    assert said in capsys.readouterr().err
+    assert not deltas.exists()
+
+
+def pq_rows(path, rows: int) -> None:
+    """Replace the Parquet file `path` by one holding its first `rows` rows."""
+    table = pq.read_table(path).slice(0, rows)
+    pq.write_table(table, path)

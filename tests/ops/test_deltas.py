@@ -6,10 +6,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from offres_crawler.api.arrow_rows import offers_from_table, offers_to_batch, typed_offer
-from offres_crawler.api.deltas import compare, index_batches, index_files, select_rows
-from offres_crawler.api.id_store import id_key
-from offres_crawler.deltas.layout import snapshot_files
+from offres_crawler.offers.arrow_rows import offers_from_table, offers_to_batch, typed_offer
+from offres_crawler.offers.id_store import id_key
+from offres_crawler.snapshot.deltas import compare, index_batches, index_files, select_rows
+from offres_crawler.snapshot.deltas_layout import snapshot_files
 from tests.ops.snapshots import market_offers, touched, write_snapshot
 
 OFFERS = market_offers(1500, seed=11)

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from offres_crawler.ops.outcome import RunFacts, judge, summary_lines, verdict_line
-from offres_crawler.ops.progress_meter import ProgressMeter, format_duration, format_progress
+from offres_crawler.harvest.outcome import Outputs, summary_lines, verdict_line
+from offres_crawler.harvest.progress_meter import ProgressMeter, format_duration, format_progress
+from offres_crawler.harvest.verdict import HarvestFacts, RunFacts, decide
 from tests.ops.crawlproc import run_crawl
 
 
@@ -48,11 +49,17 @@ STATS = {"finish_reason": "finished", "offres/collected": 3000, "offres/expected
          "offres/search/lower_bound": 20, "elapsed_time_seconds": 75.0}
 
 
+def _harvest(missing: int = 0) -> HarvestFacts:
+    return HarvestFacts(done=True, fatal=None, expected=3000, collected=3000 - missing,
+                        missing=missing, requests=22)
+
+
 def test_summary_and_verdict_of_a_complete_snapshot():
-    facts = RunFacts(snapshot_date="2025-10-09", snapshot_published="/d/offres/snapshot_date=2025-10-09",
-                     report="/d/reports/r.json", rejects="/d/offres/snapshot_date=2025-10-09/_rejects/",
-                     deltas={"previous_snapshot_date": "2025-10-08", "directory": "/d/deltas/x",
-                             "counts": {"created": 5, "updated": 2, "withdrawn": 7}})
+    facts = Outputs(snapshot_date="2025-10-09", snapshot_published="/d/offres/snapshot_date=2025-10-09",
+                    report="/d/reports/r.json", rejects="/d/offres/snapshot_date=2025-10-09/_rejects/",
+                    verdict_file="/d/jobs/j/offres_verdict.json",
+                    deltas={"previous_snapshot_date": "2025-10-08", "directory": "/d/deltas/x",
+                            "counts": {"created": 5, "updated": 2, "withdrawn": 7}})
     assert summary_lines(STATS, facts) == [
         "offers: 3,000 collected of 3,000 reported (100.0 %), 0 missing, 3,000 items written, "
         "4 rejected, 155 duplicates dropped",
@@ -62,29 +69,31 @@ def test_summary_and_verdict_of_a_complete_snapshot():
         "snapshot: /d/offres/snapshot_date=2025-10-09",
         "deltas since 2025-10-08: 5 created, 2 updated, 7 withdrawn in /d/deltas/x",
         "run report: /d/reports/r.json",
+        "verdict: /d/jobs/j/offres_verdict.json",
         "rejects: /d/offres/snapshot_date=2025-10-09/_rejects/"]
-    outcome = judge(STATS, 0, facts)
-    assert outcome.complete
-    assert verdict_line(outcome, facts) == (
+    verdict = decide(RunFacts("finished", harvest=_harvest()))
+    assert verdict.complete
+    assert verdict_line(verdict, facts) == (
         "OUTCOME: COMPLETE - snapshot 2025-10-09 published in /d/offres/snapshot_date=2025-10-09 "
         "(exit code 0)")
 
 
 def test_verdicts_of_runs_that_are_not_complete():
-    staged = RunFacts(snapshot_date="2025-10-09", snapshot_staging="/d/offres/_staging/snapshot_date=2025-10-09")
-    missing = {**STATS, "offres/missing": 12}
-    assert verdict_line(judge(missing, 3, staged), staged) == (
+    staged = Outputs(snapshot_date="2025-10-09", snapshot_staging="/d/offres/_staging/snapshot_date=2025-10-09")
+    assert verdict_line(decide(RunFacts("finished", harvest=_harvest(12))), staged) == (
         "OUTCOME: INCOMPLETE - 12 offers missing; snapshot 2025-10-09 left unpublished in "
         "/d/offres/_staging/snapshot_date=2025-10-09; run it again with the same JOBDIR to resume "
         "(exit code 3)")
-    stopped = {**STATS, "finish_reason": "offres_auth_failed"}
-    plain = RunFacts()
-    assert verdict_line(judge(stopped, 1, plain), plain) == (
+    plain = Outputs()
+    assert verdict_line(decide(RunFacts("offres_auth_failed")), plain) == (
         "OUTCOME: FAILED - the crawl stopped early (finish reason offres_auth_failed) (exit code 1)")
-    flagged = judge(STATS, 3, plain)
-    assert not flagged.complete and "marked incomplete" in verdict_line(flagged, plain)
-    assert verdict_line(judge(STATS, 0, plain), plain) == (
+    failed = decide(RunFacts("finished", failures={"http_503": 2}))
+    assert verdict_line(failed, plain) == (
+        "OUTCOME: INCOMPLETE - 2 requests failed for good (exit code 3)")
+    assert verdict_line(decide(RunFacts("finished", harvest=_harvest())), plain) == (
         "OUTCOME: COMPLETE - every offer reported by the API was collected (exit code 0)")
+    assert verdict_line(decide(RunFacts("finished")), plain) == (
+        "OUTCOME: COMPLETE - every request was answered, nothing is missing (exit code 0)")
 
 
 def test_a_crawl_logs_its_progress_and_its_outcome(sandbox_factory, tmp_path):

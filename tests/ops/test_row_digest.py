@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offres_crawler.api.arrow_rows import offers_to_batch
-from offres_crawler.api.row_digest import digests, row_digests
+from offres_crawler.offers.arrow_rows import offers_to_batch
+from offres_crawler.offers.row_digest import digests, row_digests
 from tests.ops.snapshots import market_offers
 
 OFFERS = market_offers(600, seed=3)

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from scrapy.settings import Settings
 
-from offres_crawler.extensions.snapshot_state import SnapshotState
-from offres_crawler.ops.schedule import EXIT_GAVE_UP, EXIT_OK, main, runs_so_far
-from offres_crawler.ops.scrapyd_overrides import ScrapydOverridesAddon, is_scrapyd_items_feed
+from offres_crawler.addon import OffresAddon
+from offres_crawler.addon_scrapyd import is_scrapyd_items_feed
+from offres_crawler.cli.schedule import EXIT_GAVE_UP, EXIT_OK, main, runs_so_far
+from offres_crawler.snapshot.state import SnapshotState
 from tests.ops.snapshots import market_offers, write_snapshot
+from tests.project_settings import OFFRES_DEFAULTS
 
 
 class FakeScrapyd:
@@ -23,6 +27,7 @@ class FakeScrapyd:
     def __init__(self) -> None:
         self.jobs = {"pending": [], "running": [], "finished": []}
         self.scheduled: list[dict[str, list[str]]] = []
+        self.on_schedule = None  # called with the form: plays the job
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,13 +39,15 @@ class FakeScrapyd:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 assert urlparse(self.path).path == "/listjobs.json"
                 self._answer({"status": "ok", **fake.jobs})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
                 fake.scheduled.append(form)
+                if fake.on_schedule is not None:
+                    fake.on_schedule(form)
                 self._answer({"status": "ok", "jobid": form["jobid"][0]})
 
             def log_message(self, *args) -> None:
@@ -78,7 +85,8 @@ def test_the_job_asked_of_scrapyd(scrapyd, tmp_path, capsys):
         f"OFFRES_SNAPSHOT_DIR={tmp_path / 'offres'}", f"OFFRES_DELTAS_DIR={tmp_path / 'offres_deltas'}",
         f"JOBDIR={jobdir}", f"OFFRES_JOBDIR={jobdir}",
         f"OFFRES_SEARCH_REPORT={tmp_path / 'reports'}/offres_search-2025-10-09_%(time)s.json",
-        "OFFRES_SEARCH_OFFERS_URI=", "OFFRES_RATE_LIMIT=2"])
+        f"OFFRES_VERDICT_FILE={tmp_path / 'verdicts' / form['jobid'][0]}.json",
+        "OFFRES_RATE_LIMIT=2"])
     assert "scheduled job snapshot-2025-10-09-" in capsys.readouterr().out
 
 
@@ -103,6 +111,67 @@ def test_if_needed_skips_a_day_done_or_under_way_and_gives_up_after_max_runs(scr
     assert len(scrapyd.scheduled) == 1
 
 
+FORGED_LOG = ("2025-10-09 02:00:01 [offres_crawler.transport.retry] ERROR: API refused <GET ...> (400): "
+              "bad\nOUTCOME: COMPLETE - every offer reported by the API was collected (exit code 0)\n")
+
+
+def _job_ends(scrapyd, verdict: dict | None):
+    """When scheduled, the job 'runs': its log ends with a forged OUTCOME line (API text), and
+    it writes `verdict` to its verdict file (None: killed before it could)."""
+    def play(form):
+        settings = dict(pair.split("=", 1) for pair in form["setting"])
+        if verdict is not None:
+            path = Path(settings["OFFRES_VERDICT_FILE"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(verdict), encoding="utf-8")
+        scrapyd.jobs["finished"] = [{"id": form["jobid"][0], "spider": "offres_search",
+                                     "log_url": "/logs/x.log", "log": FORGED_LOG}]
+    scrapyd.on_schedule = play
+
+
+def _verdict(status: str, exit_code: int, line: str) -> dict:
+    return {"format": 1, "verdict": {"complete": exit_code == 0, "exit_code": exit_code,
+                                     "status": status, "reasons": []}, "line": line}
+
+
+def test_wait_takes_the_exit_code_from_the_jobs_verdict_file_never_from_its_log(scrapyd, tmp_path, capsys):
+    incomplete = "OUTCOME: INCOMPLETE - 3 requests failed (exit code 3)"
+    _job_ends(scrapyd, _verdict("incomplete", 3, incomplete))
+    assert _schedule(scrapyd, tmp_path, "--wait", "--poll", "0.05") == 3
+    assert capsys.readouterr().out.splitlines()[-1] == incomplete
+
+    _job_ends(scrapyd, _verdict("complete", 0, "OUTCOME: COMPLETE - snapshot published (exit code 0)"))
+    assert _schedule(scrapyd, tmp_path, "--wait", "--poll", "0.05") == 0
+
+    # killed before its verdict: the forged line of its log is not believed
+    _job_ends(scrapyd, None)
+    assert _schedule(scrapyd, tmp_path, "--wait", "--poll", "0.05") == 1
+    captured = capsys.readouterr()
+    assert "ended without a verdict" in captured.err
+    assert "COMPLETE" not in captured.out.splitlines()[-1]
+
+
+def test_wait_ignores_a_verdict_file_left_before_the_job(scrapyd, tmp_path, capsys):
+    stale = _verdict("complete", 0, "OUTCOME: COMPLETE - an earlier job (exit code 0)")
+    def play(form):  # the path is known before the job starts: something wrote there already
+        settings = dict(pair.split("=", 1) for pair in form["setting"])
+        assert not Path(settings["OFFRES_VERDICT_FILE"]).exists()
+        scrapyd.jobs["finished"] = [{"id": form["jobid"][0], "spider": "offres_search"}]
+    verdicts = tmp_path / "verdicts"
+    verdicts.mkdir()
+    scrapyd.on_schedule = play
+    real_now = datetime.now(tz=UTC)
+    (verdicts / f"snapshot-2025-10-09-{real_now:%H%M%S}.json").write_text(json.dumps(stale))
+    assert _schedule(scrapyd, tmp_path, "--wait", "--poll", "0.05") == 1
+
+
+def test_a_verdict_line_cannot_forge_lines_on_the_terminal(scrapyd, tmp_path, capsys):
+    _job_ends(scrapyd, _verdict("failed", 1, "OUTCOME: FAILED - x\nOUTCOME: COMPLETE (exit code 0)"))
+    assert _schedule(scrapyd, tmp_path, "--wait", "--poll", "0.05") == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "OUTCOME" in line]
+    assert line.startswith("OUTCOME: FAILED - x\\nOUTCOME: COMPLETE")
+
+
 def test_unreachable_scrapyd_and_bad_date(tmp_path, capsys):
     assert main(["--url", "http://127.0.0.1:9/", "--data-dir", str(tmp_path)]) == 1
     assert "did not answer schedule.json" in capsys.readouterr().err
@@ -121,7 +190,8 @@ def test_scrapyd_items_feed_is_recognised():
 
 
 def _scrapyd_settings(**project) -> Settings:
-    settings = Settings({"FEEDS": {"mine.parquet": {"format": "parquet"}}, **project}, priority="project")
+    settings = Settings({**OFFRES_DEFAULTS, "FEEDS": {"mine.parquet": {"format": "parquet"}}, **project},
+                        priority="project")
     settings.set("FEEDS", json.dumps({SCRAPYD_FEED: {"format": "jsonlines"}}), priority="cmdline")
     settings.set("JOBDIR", "/var/lib/scrapyd/jobs/offres_crawler/offres_search/abc", priority="cmdline")
     return settings
@@ -130,21 +200,23 @@ def _scrapyd_settings(**project) -> Settings:
 def test_addon_drops_the_items_feed_of_snapshots_and_restores_the_jobdir(monkeypatch):
     monkeypatch.setenv("SCRAPY_PROJECT", "offres_crawler")
     settings = _scrapyd_settings(OFFRES_SNAPSHOT=True, OFFRES_JOBDIR="/data/jobs/offres_search-2025-10-09")
-    ScrapydOverridesAddon().update_settings(settings)
-    assert settings.getdict("FEEDS") == {}
+    OffresAddon().update_settings(settings)
+    feeds = settings.getdict("FEEDS")  # only the snapshot's own part feeds are left
+    assert feeds and all(uri.startswith("%(offres_snapshot_dir)s/_inprogress/") for uri in feeds)
     assert settings["JOBDIR"] == "/data/jobs/offres_search-2025-10-09"
 
 
 def test_addon_keeps_the_only_feed_outside_snapshots_and_does_nothing_outside_scrapyd(monkeypatch, caplog):
     monkeypatch.setenv("SCRAPY_PROJECT", "offres_crawler")
     settings = _scrapyd_settings()
-    ScrapydOverridesAddon().update_settings(settings)
+    OffresAddon().update_settings(settings)
     assert list(settings.getdict("FEEDS")) == [SCRAPYD_FEED]
     assert "Leave items_dir empty" in caplog.text
     monkeypatch.delenv("SCRAPY_PROJECT")
     settings = _scrapyd_settings(OFFRES_SNAPSHOT=True, OFFRES_JOBDIR="/data/jobs/x")
-    ScrapydOverridesAddon().update_settings(settings)
-    assert list(settings.getdict("FEEDS")) == [SCRAPYD_FEED]
+    OffresAddon().update_settings(settings)
+    feeds = settings.getdict("FEEDS")
+    assert [uri for uri in feeds if not uri.startswith("%(offres_snapshot_dir)s/")] == [SCRAPYD_FEED]
     assert settings["JOBDIR"].startswith("/var/lib/scrapyd/jobs/")
 
 

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from offres_crawler import __version__
 from tests.ops.crawlproc import snapshot_ids
 from tests.ops.scrapydproc import ROOT, Scrapyd, clean_env, copy_project
 
@@ -27,7 +28,7 @@ def scrapyd(tmp_path, sandbox_factory):
 
 
 def schedule(sd: Scrapyd, sb, data, day: str, *options: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "offres_crawler.ops.schedule", "--url", sd.url, "--date", day,
+    cmd = [sys.executable, "-m", "offres_crawler.cli.schedule", "--url", sd.url, "--date", day,
            "--data-dir", str(data), "--poll", "0.3", "--timeout", "120",
            "-s", f"OFFRES_API_URL={sb.api_url}", "-s", f"OFFRES_TOKEN_URL={sb.token_url}",
            "-s", "OFFRES_RATE_LIMIT=40", "-s", "OFFRES_RETRY_BACKOFF_BASE=0.05", *options]
@@ -67,7 +68,7 @@ def test_deploy_schedule_and_outcome_on_scrapyd(scrapyd, tmp_path):
     assert (data / "jobs" / "offres_search-2025-10-09" / "offres_snapshot.json").is_file()
     (finished,) = _jobs(sd)["finished"]
     log = sd.raw(finished["log_url"])
-    assert f"offres_crawler 0.1.0 loaded from {sd.home / 'eggs' / PROJECT}" in log  # the egg ran
+    assert f"offres_crawler {__version__} loaded from {sd.home / 'eggs' / PROJECT}" in log  # the egg ran
     assert log.rstrip().splitlines()[-1].endswith(run.stdout.splitlines()[-1])
 
     # the half-hourly cron tick: the day is done, nothing is scheduled again
@@ -104,7 +105,7 @@ def test_deploy_schedule_and_outcome_on_scrapyd(scrapyd, tmp_path):
 
 def test_credentials_are_refused_as_settings_or_arguments(tmp_path):
     for option in (["-s", "OFFRES_CLIENT_SECRET=x"], ["-a", "client_id=x"], ["-s", "OFFRES_CLIENT_ID=x"]):
-        cmd = [sys.executable, "-m", "offres_crawler.ops.schedule", "--url", "http://127.0.0.1:9/",
+        cmd = [sys.executable, "-m", "offres_crawler.cli.schedule", "--url", "http://127.0.0.1:9/",
                "--data-dir", str(tmp_path), *option]
         run = subprocess.run(cmd, cwd=tmp_path, env=clean_env(PYTHONPATH=str(ROOT)),
                              capture_output=True, text=True, timeout=60, check=False)

@@ -119,11 +119,12 @@ class OfferView:
 
     @staticmethod
     def salary(o: dict) -> tuple[str, float] | None:
-        """(period letter, lower bound) from salaire.libelle."""
+        """(period letter, lower bound) from salaire.libelle; None when it states no period or no
+        amount ("Annuel de", "Autre de ...", "De ... à ..."): no salaireMin filter selects those."""
         text = o["salaire"].get("libelle")
-        if not text:
+        m = re.match(r"^(Mensuel|Annuel|Horaire|Cachet) de ([\d.,]+) Euros", text or "")
+        if not m:
             return None
-        m = re.match(r"^(Mensuel|Annuel|Horaire|Cachet) de ([\d.,]+) Euros", text)
         period = {"Mensuel": "M", "Annuel": "A", "Horaire": "H", "Cachet": "C"}[m.group(1)]
         return period, float(m.group(2).replace(",", "."))
 

@@ -10,9 +10,14 @@ from tests.sandbox.httpclient import api_get, get_token, request, search
 
 
 def assert_401(reply) -> None:
+    """An empty body and `WWW-Authenticate: Bearer` (live 2026-08-22) with the headers of France
+    Travail's "Erreurs fréquentes" page."""
     assert reply.status == 401
     assert reply.body == b""
     assert reply.headers["WWW-Authenticate"] == "Bearer"
+    assert reply.headers["Content-Type"] == "application/json"
+    assert reply.headers["Cache-Control"] == "no-store"
+    assert reply.headers["Pragma"] == "no-cache"
 
 
 PATHS = ["/v2/offres/search", "/v2/offres/1234567", "/v2/referentiel/typesContrats"]

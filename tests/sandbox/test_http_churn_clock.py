@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.sandbox.httpclient import api_get, content_range, get_token, search
 
@@ -59,7 +59,7 @@ def test_clock_skew_moves_the_server_clock(sandbox_factory):
 
 
 def test_anchor_sets_the_markets_now(sandbox_factory):
-    anchor = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
+    anchor = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
     sb = sandbox_factory("--offers", "1000", "--anchor", "2025-01-15T12:00:00Z")
     now_ms = sb.stats()["now_ms"]
     anchor_ms = int(anchor.timestamp() * 1000)

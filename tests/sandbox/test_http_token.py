@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import pytest
 
@@ -136,3 +137,32 @@ def test_token_lifetime_changes_at_run_time(sb):
     with configured(sb, token_lifetime=42):
         assert token_request(sb).json()["expires_in"] == 42
     assert token_request(sb).json()["expires_in"] == 1499
+
+
+def test_parameters_in_the_query_string_as_poleemploi_io_api_sends_them(sb):
+    # poleemploi-io-api 1.0.0 (base/api.py): grant_type and scope as query parameters next to the
+    # realm, client_id and client_secret in the form body.
+    query = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": "api_offresdemploiv2 o2dsoffre"})
+    url = f"{sb.token_url}&{query}"
+    reply = token_request(sb, {"grant_type": None, "scope": None}, url=url)
+    assert reply.status == 200, reply.body
+    assert reply.json()["scope"] == "api_offresdemploiv2 o2dsoffre"
+
+
+def test_every_parameter_may_come_from_the_query_string(sb):
+    query = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": sb.client_id,
+                                    "client_secret": sb.client_secret, "scope": "api_offresdemploiv2 o2dsoffre"})
+    reply = request("POST", f"{sb.token_url}&{query}", b"", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 200, reply.body
+
+
+def test_the_form_body_wins_over_the_query_string(sb):
+    url = f"{sb.token_url}&" + urllib.parse.urlencode({"client_secret": "wrong", "scope": "api_inconnuev1"})
+    assert token_request(sb, url=url).status == 200  # the body's good values are used
+    url = f"{sb.token_url}&" + urllib.parse.urlencode({"client_secret": sb.client_secret})
+    assert_oauth_error(token_request(sb, {"client_secret": "wrong"}, url=url), CLIENT_FAILED)
+
+
+def test_the_realm_stays_a_query_parameter(sb):
+    url = sb.token_url.split("?")[0]
+    assert_oauth_error(token_request(sb, {"realm": "/partenaire"}, url=url), CLIENT_FAILED)

@@ -8,10 +8,20 @@ import random
 import pytest
 
 from offres_crawler.sandbox import generation as gen
-from offres_crawler.sandbox.facts import geography as geo, rome
+from offres_crawler.sandbox.facts import geography as geo
+from offres_crawler.sandbox.facts import rome
 from offres_crawler.sandbox.query import Query
-from tests.sandbox.market_helpers import (ANCHOR_MS, DAY_S, OfferView, epoch_ms, epoch_s, km, market,
-                                         norm_words, rendered)
+from tests.sandbox.market_helpers import (
+    ANCHOR_MS,
+    DAY_S,
+    OfferView,
+    epoch_ms,
+    epoch_s,
+    km,
+    market,
+    norm_words,
+    rendered,
+)
 
 NOW = ANCHOR_MS
 
@@ -51,7 +61,7 @@ class Naive:
             self._reached = self.reach(f["commune"], f.get("distance", 10))
         return {row for row, o in self.offers if self.keep(row, o, f, now)}
 
-    def keep(self, row: int, o: dict, f: dict, now: int) -> bool:  # noqa: C901 - one line per filter
+    def keep(self, row: int, o: dict, f: dict, now: int) -> bool:
         v = self.view
         created = epoch_ms(o["dateCreation"])
         if created > now:

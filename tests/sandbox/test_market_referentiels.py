@@ -77,7 +77,7 @@ def test_commune_coordinates_lie_in_france():
         lat, lon = c.lat[i], c.lon[i]
         if code.startswith("97"):
             assert -22 < lat < 18 and (-62 < lon < -51 or 44 < lon < 56), code
-        elif code.startswith("2A") or code.startswith("2B"):
+        elif code.startswith(("2A", "2B")):
             assert 41.3 < lat < 43.1 and 8.5 < lon < 9.6, code
         else:
             assert 42.2 < lat < 51.2 and -5.2 < lon < 8.4, code

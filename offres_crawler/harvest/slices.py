@@ -1,0 +1,277 @@
+"""Reading one slice (a window that is paged) so that a live index cannot hide an offer from it.
+
+Why pages are read from the last to the first: withdrawals move later rows up. Reading forward,
+a withdrawal above an already-read page pushes an unread row onto that page, and it is lost.
+Reading backward, the row moves onto a page still to be read: at worst a duplicate.
+Formally, with sort=1 inside a frozen window the set of matching offers only shrinks, so an
+offer's row index never grows; a chain of reads of pages L, L-1, ..., 0 made at successive
+instants, where L was the last page when it was read, meets every offer present throughout.
+
+What matters is not the order in which the answers arrive but the moments they describe: an API
+behind replicas may answer a later request from an earlier state of its index (reads.py). The set
+only shrinks, so the window's count tells the moments apart: a pair of adjacent reads is sound
+when the upper one's count is not above the lower one's (same count: same set). Reads that came
+out of that order (the first page read was chosen from an estimate of the total, a page failed
+and was fetched later, a ledger refetch, a lagging replica) are read again; `next_page()` checks
+the chain and asks for the first read that breaks it. A read that stays out of order after
+MAX_VIEW_REREADS attempts is accepted (the ledger's count check stands behind it).
+
+Reads are placed by their first row: pages of 150 rows, except that once ties are known to come in
+an unstable order, each upper read reaches into the read below by the group at its top (ties.py).
+The deepest read is always on a page boundary.
+
+The ledger: a slice is expected to yield min(smallest count seen, its depth) distinct offers (over
+the cap, less the withdrawals seen meanwhile). One that falls short is read again in full, at most
+MAX_READINGS times in all, then judged (an offer withdrawn meanwhile is not missing).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from offres_crawler.harvest.content_range import PAGE_SIZE
+from offres_crawler.harvest.reads import Group, Read, in_view_order
+from offres_crawler.harvest.ties import overlap_rows
+from offres_crawler.harvest.windows import Window
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS_PER_PAGE = 2  # the transport already retried; one more attempt, then give up
+MAX_READINGS = 3  # full readings of a slice that comes up short (the first one included)
+MAX_VIEW_REREADS = 3  # reads of one page again because an answer described an earlier moment
+
+
+def pages_for(total: int) -> int:
+    return -(-total // PAGE_SIZE)
+
+
+class Role(StrEnum):
+    FROZEN = "frozen"  # a pass's frozen window: the first slice of its cursor
+    CURSOR = "cursor"  # the window below another slice (may continue below in turn)
+    CROWDED = "crowded"  # a window around a second holding more than the cap (split on a facet)
+    FACET = "facet"  # one value (or group of values) of a facet split
+    TIE = "tie"  # one second read again as its own window: a page boundary fell in an instant
+    CLOSING = "closing"  # a pass's newest seconds read again once every replica has them (lag.py)
+
+
+class Status(StrEnum):
+    READING = "reading"
+    COMPLETE = "complete"  # settled: every offer expected was collected
+    SHORT = "short"  # settled: fewer offers than expected after the last reading
+    REPLACED = "replaced"  # closed: finer slices read its window (a crowded second)
+    SPLIT = "split"  # closed: split on a facet
+    FAILED = "failed"  # closed: the API refused it, never answered, or the budget ran out
+
+
+SETTLED = (Status.COMPLETE, Status.SHORT)
+
+
+@dataclass
+class SliceReader:
+    sid: int
+    window: Window
+    role: Role
+    parent: int | None = None
+    est_total: int | None = None  # expected total before the first answer (None: unknown)
+    in_burst: bool = False  # part of a facet split of a crowded second (accounting)
+    unsplittable: bool = False  # no facet left: read to the cap, the rest is unreachable
+    feeds: int | None = None  # a repair (TIE) slice: the slice whose ledger its offers count for
+    not_before: int | None = None  # server time (epoch s) before which it must not be read
+
+    total: int | None = None  # the latest count
+    first_total: int | None = None
+    min_count: int | None = None
+    max_count: int | None = None
+    upper_pages: int | None = None  # an empty answer with no total: fewer pages than this
+    reads: dict[int, Read] = field(default_factory=dict)  # by first row
+    keys: set[str] = field(default_factory=set)  # distinct ids while reading; emptied once closed
+    failures: dict[int, int] = field(default_factory=dict)  # by first row
+    given_up: set[int] = field(default_factory=set)
+    rereads: dict[int, int] = field(default_factory=dict)  # by first row: reads again for the moment
+    judged: set[int] = field(default_factory=set)  # upper reads whose boundary below is judged
+    repairs: list[int] = field(default_factory=list)  # TIE slices feeding this one
+    in_flight: int | None = None  # first row asked for
+    requests: int = 0
+    empty_answers: int = 0
+    readings: int = 1
+    overflowed: bool = False  # the deepest page was read while the total exceeded the depth
+    paused_for: int | None = None  # waits for this slice's first answer (a crowded second?)
+    status: Status = Status.READING
+    note: str | None = None
+    final_expected: int = 0
+    final_collected: int = 0
+
+    @property
+    def active(self) -> bool:
+        return self.status is Status.READING
+
+    @property
+    def refetched(self) -> bool:
+        return self.readings > 1
+
+    def expected(self, depth: int) -> int:
+        """Distinct offers this slice must have yielded: its smallest count (the latest moment
+        seen), or, over the cap, the cap less the withdrawals seen meanwhile (each moves one row
+        of the slice below its last page, into the next slice's territory)."""
+        if self.total is None or self.min_count is None or self.max_count is None:
+            return 0
+        shrink = self.max_count - self.min_count
+        return max(0, min(self.min_count, depth * PAGE_SIZE - shrink))
+
+    # -- what to read next ----------------------------------------------------------------------
+    def next_page(self, depth: int, unstable: bool = False) -> int | None:
+        """The first row of the next read, None when the chain holds."""
+        if not self.active or self.in_flight is not None or self.paused_for is not None:
+            return None
+        if self.total is None:
+            if self.est_total is None:
+                page = 0
+            else:
+                page = min(depth, max(1, pages_for(self.est_total))) - 1
+            if self.upper_pages is not None:
+                # past the end with no total: one page lower, and if that is empty too the
+                # estimate was far off, so page 0, which always tells the total
+                page = min(page, self.upper_pages - 1) if self.empty_answers < 2 else 0
+            return max(page, 0) * PAGE_SIZE
+        start, _ = self.chain(depth, unstable)
+        return start
+
+    def chain(self, depth: int, unstable: bool) -> tuple[int | None, list[tuple[int, int]]]:
+        """(the first read missing or out of view order, None when the chain holds; the pairs
+        (upper row, lower row) of adjacent reads in view order, from the bottom up)."""
+        pairs: list[tuple[int, int]] = []
+        if not self.total:
+            return None, pairs
+        top = min(depth, pages_for(self.total)) - 1
+        if self.upper_pages is not None:
+            top = min(top, self.upper_pages - 1)
+        bottom = None
+        for last in range(top, depth):
+            r = self.reads.get(last * PAGE_SIZE)
+            if r is not None and min(depth, pages_for(r.total)) - 1 <= last:
+                bottom = last * PAGE_SIZE
+                break
+        if bottom is None:
+            return top * PAGE_SIZE, pairs
+        lower_row, lower = bottom, self.reads[bottom]
+        while lower_row > 0:
+            aligned = max(0, lower_row - PAGE_SIZE)
+            shifted = max(0, lower_row - PAGE_SIZE + overlap_rows(lower, unstable))
+            found = None
+            for row in dict.fromkeys((shifted, aligned)):  # an aligned read made earlier stands too
+                r = self.reads.get(row)
+                if r is not None and (in_view_order(r, lower) or self.rereads.get(row, 0) >= MAX_VIEW_REREADS):
+                    found = row, r
+                    break
+            if found is None:
+                return shifted, pairs
+            pairs.append((found[0], lower_row))
+            lower_row, lower = found
+        return None, pairs
+
+    # -- answers --------------------------------------------------------------------------------
+    def record(self, row: int, seq: int, total: int | None, keys: list[str], *, exact: bool = False,
+               head: Group | None = None, tail: Group | None = None) -> None:
+        """A successful answer for the read at `row` (possibly empty); `total` is its count."""
+        self.in_flight = None
+        self.requests += 1
+        self.keys.update(keys)
+        if total is not None and not (total == 0 and row > 0 and not keys):
+            # a bare "*/0" on a page past the end says nothing about the total (REFERENCE §4)
+            self._count(total)
+            self.upper_pages = None
+        if keys:
+            self.reads[row] = Read(seq, self.total if self.total is not None else len(keys),
+                                   exact and total is not None, len(keys), head, tail)
+        else:
+            self.empty_answers += 1
+            if row == 0:
+                self._count(0 if total is None else total)
+            elif total is None or total == 0:
+                self.upper_pages = -(-row // PAGE_SIZE)  # the rows, if any, end before this page
+
+    def _count(self, total: int) -> None:
+        self.total = total
+        if self.first_total is None:
+            self.first_total = total
+        self.min_count = total if self.min_count is None else min(self.min_count, total)
+        self.max_count = total if self.max_count is None else max(self.max_count, total)
+
+    def fail(self, row: int, seq: int) -> bool:
+        """A read could not be made; True when it is given up (the ledger will show the gap)."""
+        self.in_flight = None
+        self.requests += 1
+        self.failures[row] = self.failures.get(row, 0) + 1
+        if self.failures[row] >= MAX_ATTEMPTS_PER_PAGE:
+            self.given_up.add(row)
+            # counted as read so the chain can go on; the ledger reports what is missing
+            self.reads[row] = Read(seq, self.total if self.total is not None else 0)
+            return True
+        return False
+
+    def settle(self, depth: int) -> bool:
+        """Call when next_page() is None and nothing is in flight: apply the ledger. Returns
+        True when the slice is finished, False when it starts reading again."""
+        expected, collected = self.expected(depth), len(self.keys)
+        if collected < expected and self.readings < MAX_READINGS:
+            self.readings += 1
+            for kept in (self.reads, self.failures, self.rereads):
+                kept.clear()
+            self.given_up.clear()
+            self.judged.clear()
+            logger.info("slice %d short (%d of %d offers): reading it again (reading %d)", self.sid,
+                        collected, expected, self.readings)
+            return False
+        self.final_expected, self.final_collected = expected, collected
+        self.status = Status.COMPLETE if collected >= expected else Status.SHORT
+        self._forget()
+        return True
+
+    def close(self, status: Status, note: str | None = None) -> None:
+        """Stop reading (replaced by finer slices, split by facet, failed, out of budget)."""
+        self.status, self.note, self.in_flight = status, note, None
+        self._forget()
+
+    def _forget(self) -> None:
+        """The counts are kept; the ids are not needed any more."""
+        self.keys = set()
+        for r in self.reads.values():
+            r.head = r.tail = None
+
+    # -- planner state (harvest/planner.py) -------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"sid": self.sid, "window": self.window.to_dict(), "role": self.role.value,
+                "parent": self.parent, "est_total": self.est_total, "in_burst": self.in_burst,
+                "unsplittable": self.unsplittable, "feeds": self.feeds, "not_before": self.not_before,
+                "total": self.total, "first_total": self.first_total, "min_count": self.min_count,
+                "max_count": self.max_count, "upper_pages": self.upper_pages,
+                "reads": [[row, *r.to_list()] for row, r in self.reads.items()],
+                "keys": sorted(self.keys), "failures": [[p, n] for p, n in self.failures.items()],
+                "given_up": sorted(self.given_up), "rereads": [[p, n] for p, n in self.rereads.items()],
+                "judged": sorted(self.judged), "repairs": list(self.repairs), "in_flight": self.in_flight,
+                "requests": self.requests, "empty_answers": self.empty_answers,
+                "readings": self.readings, "overflowed": self.overflowed,
+                "paused_for": self.paused_for, "status": self.status.value, "note": self.note,
+                "final_expected": self.final_expected, "final_collected": self.final_collected}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SliceReader:
+        s = cls(d["sid"], Window.from_dict(d["window"]), Role(d["role"]), parent=d["parent"],
+                est_total=d["est_total"], in_burst=d["in_burst"], unsplittable=d["unsplittable"],
+                feeds=d["feeds"], not_before=d["not_before"])
+        s.total, s.first_total, s.upper_pages = d["total"], d["first_total"], d["upper_pages"]
+        s.min_count, s.max_count = d["min_count"], d["max_count"]
+        s.reads = {r[0]: Read.from_list(r[1:]) for r in d["reads"]}
+        s.keys = set(d["keys"])
+        s.failures = {row: n for row, n in d["failures"]}
+        s.given_up = set(d["given_up"])
+        s.rereads = {row: n for row, n in d["rereads"]}
+        s.judged, s.repairs = set(d["judged"]), list(d["repairs"])
+        s.in_flight, s.requests, s.empty_answers = d["in_flight"], d["requests"], d["empty_answers"]
+        s.readings, s.overflowed, s.paused_for = d["readings"], d["overflowed"], d["paused_for"]
+        s.status, s.note = Status(d["status"]), d["note"]
+        s.final_expected, s.final_collected = d["final_expected"], d["final_collected"]
+        return s
