@@ -107,13 +107,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--caps", default="current,legacy")
     parser.add_argument("--reality", default="", help='sandbox reality flags, e.g. "--tie-order shuffle"')
+    parser.add_argument("--keep", type=Path, help="write feeds, logs and run reports here and keep them")
     args = parser.parse_args()
     print(f"market: {args.offers} offers, bursts {args.bursts}, churn +{args.churn_new}/s "
           f"-{args.churn_withdrawn}/s; reality {args.reality or 'none'}; rate limit {args.rate}/s on the sandbox "
           f"(the request count does not depend on it)")
     with tempfile.TemporaryDirectory(prefix="search_efficiency_") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         for mode in args.caps.split(","):
-            r = run_cap(mode, args, Path(tmp))
+            r = run_cap(mode, args, workdir)
             print(f"\n[{r['cap']} cap, learned start cap {r['learned_cap']}] exit code {r['exit_code']}, "
                   f"{r['seconds']} s, {r['429']} x 429")
             print(f"  N = {r['N']}  requests = {r['requests']}  lower bound = {r['lower_bound']}  "
