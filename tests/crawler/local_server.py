@@ -17,6 +17,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -90,6 +91,15 @@ class LocalServer:
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.scheme = "https" if tls is not None else "http"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def failed_handshakes(self, expected: int, timeout: float = 10.0) -> int:
+        """The count of refused handshakes once it reaches `expected` (or the timeout passes):
+        the client gives up as soon as it refuses the certificate, and the server's thread may
+        note the failure a moment later."""
+        deadline = time.monotonic() + timeout
+        while self.handshakes_failed < expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.handshakes_failed
 
     def url(self, path: str = "") -> str:
         return f"{self.scheme}://127.0.0.1:{self.httpd.server_port}{path}"

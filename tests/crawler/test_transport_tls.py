@@ -57,7 +57,7 @@ def test_an_unverifiable_certificate_gets_nothing_and_stops_the_crawl(tmp_path, 
     assert "certificate verify failed" in error and "set OFFRES_CA_BUNDLE" in error
     # what the server received: one handshake, refused by the crawler; not a byte of HTTP
     assert server.received == []
-    assert server.handshakes_failed == 1  # not retried: the next attempt meets the same certificate
+    assert server.failed_handshakes(1) == 1  # not retried: the next attempt meets the same certificate
     assert "offres/token/requests" in run.stats() and run.stats()["offres/token/requests"] == 1
 
 
