@@ -15,6 +15,7 @@ from typing import NoReturn
 import pytest
 
 from offres_crawler.sandbox.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from tests import spawn
 
 
 @dataclass
@@ -35,7 +36,7 @@ class SandboxProcess:
                "--client-id", self.client_id, "--client-secret", self.client_secret, *self.args]
         # stderr goes to a file: a pipe nobody reads would block a chatty sandbox.
         self._stderr = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
+        self.proc = spawn.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         urls = {}
         while len(urls) < 2:

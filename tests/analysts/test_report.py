@@ -26,6 +26,7 @@ from offres_crawler.analysis.report.page import build_report
 from offres_crawler.cli import main as cli_main
 from offres_crawler.snapshot.deltas_writer import write_deltas
 from offres_crawler.utils import load_snapshot
+from tests import spawn
 from tests.analysts.snapshots import market_filtres, sandbox_market, write_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,7 +65,7 @@ def history(tmp_path_factory):
 
 def _run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "offres_crawler.cli", *args], cwd=cwd, env=env,
+    return spawn.run([sys.executable, "-m", "offres_crawler.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=180, check=False)
 
 
@@ -269,7 +270,7 @@ def test_page_renders_in_headless_chromium(page, tmp_path):
     shot = tmp_path / "report.png"
     cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
            "--window-size=1100,4000", f"--screenshot={shot}", page.as_uri()]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = spawn.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, env={**os.environ, "HOME": str(tmp_path)})
     try:
         _, stderr = proc.communicate(timeout=90)
@@ -293,7 +294,7 @@ def test_without_its_extra_the_report_says_how_to_install_it(history, tmp_path):
     output = tmp_path / "r.html"
     code = ("import sys; sys.modules['matplotlib'] = None; from offres_crawler.cli import main; "
             "sys.exit(main(sys.argv[1:]))")
-    run = subprocess.run([sys.executable, "-c", code, "report", str(root), "-o", str(output)], cwd=tmp_path,
+    run = spawn.run([sys.executable, "-c", code, "report", str(root), "-o", str(output)], cwd=tmp_path,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
                          timeout=120, check=False)
     assert run.returncode == 1

@@ -10,6 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import spawn
 from tests.crawler.api_spiders import FAST_RATE
 from tests.crawler.transport_crawl import ROOT, crawl_env
 from tests.feeds.feeds_crawl import Run
@@ -47,7 +48,7 @@ def start_crawl(tmp_path: Path, sb: SandboxProcess, args: dict | None = None,
         cmd += ["-a", f"{key}={value}"]
     for key, value in options.items():
         cmd += ["-s", f"{key}={value}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(sb), stdout=subprocess.PIPE,
+    proc = spawn.Popen(cmd, cwd=ROOT, env=crawl_env(sb), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     return proc, feed
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import spawn
 from tests.crawler.transport_crawl import ROOT, crawl_env
 from tests.feeds.feeds_crawl import Run
 
@@ -58,7 +58,7 @@ def refused_crawl(tmp_path: Path, sandbox, spider: str, flag: str, args: dict[st
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
     requests_before = sandbox.stats()["requests"]
-    proc = subprocess.run(cmd, cwd=ROOT, env=crawl_env(sandbox), capture_output=True, text=True,
+    proc = spawn.run(cmd, cwd=ROOT, env=crawl_env(sandbox), capture_output=True, text=True,
                           timeout=120, check=False)
     assert sandbox.stats()["requests"] == requests_before  # not one request, not even a token
     assert snapshot(tmp_path / "mine") == before  # same bytes, same mtime
@@ -128,7 +128,7 @@ def test_a_refused_argument_leaves_a_resumable_harvest_alone(tmp_path, sandbox):
             "-s", f"OFFRES_API_URL={sandbox.api_url}", "-s", f"OFFRES_TOKEN_URL={sandbox.token_url}",
             "-s", f"OFFRES_REJECTS_URI={tmp_path / 'rejects.jsonl'}", "-s", "OFFRES_RATE_LIMIT=40",
             "-o", str(feed)]
-    first = subprocess.run([*base, "-s", "CLOSESPIDER_PAGECOUNT=3", "-s", f"LOG_FILE={tmp_path / 'first.log'}"],
+    first = spawn.run([*base, "-s", "CLOSESPIDER_PAGECOUNT=3", "-s", f"LOG_FILE={tmp_path / 'first.log'}"],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert "closespider_pagecount" in (tmp_path / "first.log").read_text("utf-8"), first.stderr[-2000:]
     saved = jobdir_files(job)
@@ -137,7 +137,7 @@ def test_a_refused_argument_leaves_a_resumable_harvest_alone(tmp_path, sandbox):
     written = feed.read_bytes()
     requests_before = sandbox.stats()["requests"]
 
-    second = subprocess.run([*base, "-a", "commune=٧٥٠٥٦", "-s", f"LOG_FILE={tmp_path / 'second.log'}"],
+    second = spawn.run([*base, "-a", "commune=٧٥٠٥٦", "-s", f"LOG_FILE={tmp_path / 'second.log'}"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert second.returncode == 1
     assert sandbox.stats()["requests"] == requests_before

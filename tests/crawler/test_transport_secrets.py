@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+from tests import spawn
 from tests.crawler.local_server import LocalServer, Received
 from tests.crawler.transport_crawl import ROOT, collect, crawl_env, probe_command, search_statuses
 
@@ -89,7 +90,7 @@ def test_neither_secret_nor_token_in_logs_stats_feeds_or_jobdir(sandbox_factory,
     # First run, stopped halfway: pending requests stay pickled in the JOBDIR.
     cmd, first_files = probe_command(sandbox, tmp_path, "-a", "requests=45", "-a", "window=20",
                                      settings=settings, name="first")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = spawn.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while sum(search_statuses(sandbox).values()) < 15 and time.monotonic() < deadline:
@@ -108,7 +109,7 @@ def test_neither_secret_nor_token_in_logs_stats_feeds_or_jobdir(sandbox_factory,
     # Resumed: the serialized requests carry no token and get a fresh one at send time.
     cmd, second_files = probe_command(sandbox, tmp_path, "-a", "requests=45", "-a", "window=20",
                                       settings=settings, name="second")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    proc = spawn.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
                           check=False)
     second = collect(proc.returncode, proc.stdout, proc.stderr, second_files)
     assert second.returncode == 0, second.stderr[-2000:]
@@ -192,7 +193,7 @@ def _spider_run(name: str, base: Path, sb, server: LocalServer, spider: str, *ar
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=180, check=False)
+    proc = spawn.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=180, check=False)
     return proc, cwd
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests import spawn
 from tests.sandboxproc import SandboxProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def run_probe(sandbox: SandboxProcess, tmp_path: Path, *args: str, settings: dic
               name: str = "run") -> CrawlRun:
     """Run `scrapy crawl transport_probe` to its end (see `probe_command`)."""
     cmd, files = probe_command(sandbox, tmp_path, *args, settings=settings, name=name)
-    proc = subprocess.run(cmd, cwd=ROOT, env=env or crawl_env(sandbox), capture_output=True,
+    proc = spawn.run(cmd, cwd=ROOT, env=env or crawl_env(sandbox), capture_output=True,
                           text=True, timeout=timeout, check=False)
     return collect(proc.returncode, proc.stdout, proc.stderr, files)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests import spawn
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SPIDERS = "offers_file,sandbox_pages"
@@ -66,7 +67,7 @@ def run_crawl(tmp_path: Path, spider: str, *, args: dict | None = None, settings
         cmd += ["-s", f"{key}={value}"]
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("OFFRES_", "SCRAPY_"))}
     base_env["PYTHONPATH"] = str(ROOT)
-    proc = subprocess.run(cmd, cwd=ROOT, env={**base_env, **(env or {})}, capture_output=True,
+    proc = spawn.run(cmd, cwd=ROOT, env={**base_env, **(env or {})}, capture_output=True,
                           text=True, timeout=timeout, check=False)
     return Run(returncode=proc.returncode,
                log=log.read_text(encoding="utf-8") if log.exists() else "", stderr=proc.stderr)

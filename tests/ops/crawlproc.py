@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from tests import spawn
 from tests.ops.scrapydproc import ROOT, clean_env
 from tests.sandboxproc import SandboxProcess
 
@@ -63,7 +64,7 @@ def run_crawl(sb: SandboxProcess, work: Path, settings: dict[str, str], *, name:
     cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search", *options]
     for key, value in every.items():
         cmd += ["-s", f"{key}={value}"]
-    proc = subprocess.Popen(cmd, cwd=work, env=crawl_env(sb), stdout=subprocess.DEVNULL,
+    proc = spawn.Popen(cmd, cwd=work, env=crawl_env(sb), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     killed = False
     deadline = time.monotonic() + timeout

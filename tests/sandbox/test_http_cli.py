@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from offres_crawler.sandbox.cli import build_parser
+from tests import spawn
 from tests.sandbox.httpclient import get_token, search
 from tests.sandboxproc import SandboxProcess
 
@@ -24,7 +25,7 @@ CONTRACT_OPTIONS = [
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "offres_crawler.sandbox", *args],
+    return spawn.run([sys.executable, "-m", "offres_crawler.sandbox", *args],
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -44,7 +45,7 @@ def test_help_documents_every_option():
 
 
 def test_url_lines_come_first_with_the_real_port():
-    proc = subprocess.Popen([sys.executable, "-m", "offres_crawler.sandbox", "--host", "127.0.0.1",
+    proc = spawn.Popen([sys.executable, "-m", "offres_crawler.sandbox", "--host", "127.0.0.1",
                              "--port", "0", "--offers", "1000"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
