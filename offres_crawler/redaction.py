@@ -230,3 +230,14 @@ def safe_text(text: object, limit: int = SAFE_TEXT_LIMIT) -> str:
     value = _CONTROL.sub(_escape, SECRETS.mask(head))
     more = len(value) - limit + len(raw) - len(head)
     return value if more <= 0 else f"{value[:limit]}... ({more} more characters)"
+
+
+QUOTED_LIMIT = 40  # characters of a refused value quoted in a message
+
+
+def quoted(value: str) -> str:
+    """A user's value as a message quotes it: repr (control characters escaped), cut to
+    QUOTED_LIMIT characters with a note of the length."""
+    if len(value) <= QUOTED_LIMIT:
+        return repr(value)
+    return repr(value[:QUOTED_LIMIT]) + f"... ({len(value)} characters)"

@@ -1,6 +1,6 @@
 """The rules one search parameter's value must follow (harvest/params.py's catalogue uses them):
 each check returns None for a value that is fine, else the rule broken, quoting the value safely
-(control characters escaped, cut to SHOWN characters) so that a message stays one line."""
+(redaction.quoted: control characters escaped, cut to 40 characters) so that a message stays one line."""
 
 from __future__ import annotations
 
@@ -17,13 +17,7 @@ from offres_crawler.harvest.param_values import (
     MOT_CLE_SYMBOLS,
     PARTENAIRE_LENGTH,
 )
-
-SHOWN = 40  # characters of a refused value quoted in the message
-
-
-def show(value: str) -> str:
-    """A value as quoted in a message: repr (control characters escaped), cut to SHOWN characters."""
-    return repr(value) if len(value) <= SHOWN else repr(value[:SHOWN]) + f"... ({len(value)} characters)"
+from offres_crawler.redaction import quoted as show
 
 
 def same(value: str) -> str:

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 
 from offres_crawler.harvest.dates import param_to_epoch
 from offres_crawler.harvest.param_rules import (
-    SHOWN,
     Param,
     creation_date,
     hhmm,
@@ -34,7 +33,6 @@ from offres_crawler.harvest.param_rules import (
     one_of,
     partenaire,
     pattern,
-    show,
 )
 from offres_crawler.harvest.param_values import (
     BOOLEAN,
@@ -51,6 +49,8 @@ from offres_crawler.harvest.param_values import (
     SALAIRE_MAX,
     TYPES_CONTRAT,
 )
+from offres_crawler.redaction import QUOTED_LIMIT
+from offres_crawler.redaction import quoted as show
 
 
 class ParamError(ValueError):
@@ -58,7 +58,7 @@ class ParamError(ValueError):
 
     def __init__(self, name: str, rule: str):
         self.name, self.rule = name, rule
-        shown = name if name.isidentifier() and len(name) <= SHOWN else show(name)  # one line
+        shown = name if name.isidentifier() and len(name) <= QUOTED_LIMIT else show(name)  # one line
         super().__init__(f"{shown}: {rule}")
 
 

@@ -15,20 +15,18 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+from offres_crawler.redaction import quoted as _show
+
 FRANCE_TRAVAIL = "france_travail"  # 3 digits + 4 upper-case letters: 179QWXC
 PARTENAIRE = "partenaire"  # 7 digits: 8521039
 OFFER_ID = re.compile(r"[0-9A-Z]{7}")  # what the API does not refuse as malformed
 ID_RULE = "the API's ids are 7 capital letters or digits, e.g. 179QWXC or 8521039"
 _FORMATS = ((FRANCE_TRAVAIL, re.compile(r"[0-9]{3}[A-Z]{4}")), (PARTENAIRE, re.compile(r"[0-9]{7}")))
-SHOWN = 40  # characters of a value quoted in a message
 
 
 class IdsError(ValueError):
     """Ids that cannot be used; `str()` is the one-line message for the user."""
 
-
-def _show(value: str) -> str:
-    return repr(value) if len(value) <= SHOWN else repr(value[:SHOWN]) + f"... ({len(value)} characters)"
 
 
 def clean_id(raw: Any) -> str | None:
