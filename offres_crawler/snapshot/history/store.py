@@ -72,13 +72,10 @@ def write_records(path: Path, table: pa.Table, compression: str = "zstd") -> Non
                    row_group_size=ROW_GROUP_ROWS)
 
 
-@dataclass
-class Generation:
-    """One generation directory, read lazily."""
+class _Directories:
+    """The two directories of a generation, built or being built."""
 
     path: Path
-    seq: int
-    day: str
 
     @property
     def offers(self) -> Path:
@@ -87,6 +84,15 @@ class Generation:
     @property
     def index(self) -> Path:
         return self.path / INDEX
+
+
+@dataclass
+class Generation(_Directories):
+    """One generation directory, read lazily."""
+
+    path: Path
+    seq: int
+    day: str
 
     def state(self) -> dict[str, Any]:
         return read_json(self.path / STATE)
@@ -106,7 +112,7 @@ class Generation:
         return sorted(p.name[len("withdrawn-"):-len(".parquet")] for p in self.offers.glob("withdrawn-*.parquet"))
 
 
-class Builder:
+class Builder(_Directories):
     """A generation being built from the previous one (or from nothing)."""
 
     def __init__(self, store: HistoryStore, seq: int, day: str, base: Generation | None) -> None:
@@ -121,14 +127,6 @@ class Builder:
                 for source in (base.path / sub).iterdir():
                     if source.name not in (ONLINE, ONLINE_KEYS):
                         os.link(source, self.path / sub / source.name)
-
-    @property
-    def offers(self) -> Path:
-        return self.path / OFFERS
-
-    @property
-    def index(self) -> Path:
-        return self.path / INDEX
 
     def replace_withdrawn(self, day: str, table: pa.Table) -> None:
         """Write (or rewrite) the withdrawn records of `day`; an empty table removes the file."""
