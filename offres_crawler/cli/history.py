@@ -32,11 +32,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(opts: argparse.Namespace) -> int:
     from datetime import date
 
-    from offres_crawler.snapshot.deltas_layout import published_snapshots
+    from offres_crawler.snapshot.deltas_layout import beside_snapshots, published_snapshots
     from offres_crawler.snapshot.history.update import update_history  # pyarrow: only now
 
     snapshots = Path(opts.snapshots)
-    deltas = Path(opts.deltas) if opts.deltas else snapshots.with_name(snapshots.name + "_deltas")
+    deltas = beside_snapshots(snapshots, "deltas", opts.deltas)
     if opts.start is not None:
         try:
             date.fromisoformat(opts.start)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.asyncio import run_in_thread
 
 from offres_crawler.files import read_json, write_json_atomic
-from offres_crawler.snapshot.deltas_layout import SnapshotDamaged
+from offres_crawler.snapshot.deltas_layout import SnapshotDamaged, beside_snapshots
 from offres_crawler.snapshot.deltas_writer import write_deltas
 
 if TYPE_CHECKING:
@@ -35,10 +35,7 @@ logger = logging.getLogger(__name__)
 
 def deltas_dir(configured: str | None, snapshot_dir: str) -> Path:
     """OFFRES_DELTAS_DIR, by default beside the snapshots: output/offres -> output/offres_deltas."""
-    if configured:
-        return Path(configured).resolve()
-    snapshots = Path(snapshot_dir).resolve()
-    return snapshots.with_name(snapshots.name + "_deltas")
+    return beside_snapshots(snapshot_dir, "deltas", configured)
 
 
 def add_section(path: Path, name: str, value: Any) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from scrapy.utils.asyncio import run_in_thread
 
 from offres_crawler.extensions.deltas import add_section
+from offres_crawler.snapshot.deltas_layout import beside_snapshots
 from offres_crawler.snapshot.history.update import update_history
 
 if TYPE_CHECKING:
@@ -33,10 +34,7 @@ logger = logging.getLogger(__name__)
 
 def history_dir(configured: str | None, snapshot_dir: str) -> Path:
     """OFFRES_HISTORY_DIR, by default beside the snapshots: output/offres -> output/offres_history."""
-    if configured:
-        return Path(configured).resolve()
-    snapshots = Path(snapshot_dir).resolve()
-    return snapshots.with_name(snapshots.name + "_history")
+    return beside_snapshots(snapshot_dir, "history", configured)
 
 
 class History:

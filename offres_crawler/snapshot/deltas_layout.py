@@ -91,3 +91,12 @@ def snapshot_files(directory: Path) -> list[Path]:
 
 def staging_dir(deltas_root: Path, day: str) -> Path:
     return deltas_root / STAGING / partition(day)
+
+
+def beside_snapshots(snapshot_root: Path | str, kind: str, configured: str | None = None) -> Path:
+    """Where a product of the snapshots lives: `configured` when set (OFFRES_DELTAS_DIR,
+    OFFRES_HISTORY_DIR), else beside them: output/offres -> output/offres_deltas."""
+    if configured:
+        return Path(configured).resolve()
+    snapshots = Path(snapshot_root).resolve()
+    return snapshots.with_name(f"{snapshots.name}_{kind}")
