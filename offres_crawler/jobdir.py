@@ -62,6 +62,9 @@ class Resume:
         # the state of a spider that has nothing left to do, kept in the snapshot layout until
         # the snapshot is published (a kill before that must not plan the harvest again)
         self.done_state: Callable[[], State | None] = lambda: None
+        # true while an answer's rows are half written to the feeds and no dedup record would
+        # drop them when fetched again (referentiels): a plain checkpoint waits
+        self.busy: Callable[[], bool] = lambda: False
         self.restored: State | None = None  # the state of the checkpoint taken up
         self.dedup: tuple[np.ndarray, np.ndarray] | None = None  # its dedup records
         self.active = False  # checkpoints are kept (JOBDIR, and a spider that takes part)
@@ -172,7 +175,7 @@ def take_up(jobdir: Path, checkpoint: Checkpoint) -> tuple[np.ndarray, np.ndarra
     checkpoint vouches for are not there). Returns the dedup records to restore."""
     for mark in checkpoint.files:
         path = Path(mark.path)
-        size = path.stat().st_size if path.is_file() else -1
+        size = path.stat().st_size if path.is_file() else (0 if mark.offset == 0 else -1)
         if size < mark.offset:
             raise CheckpointError(f"{path} holds {max(size, 0)} bytes, fewer than the {mark.offset} "
                                   f"the checkpoint recorded (moved, replaced or cut since)")
@@ -183,6 +186,8 @@ def take_up(jobdir: Path, checkpoint: Checkpoint) -> tuple[np.ndarray, np.ndarra
         except (OSError, ValueError) as exc:
             raise CheckpointError(f"{checkpoint.dedup} cannot be read ({exc})") from exc
     for mark in checkpoint.files:
+        if not Path(mark.path).is_file():  # empty at the checkpoint, not created since
+            continue
         cut = truncate_durably(mark.path, mark.offset)
         if cut:
             logger.info("Resuming: %s cut back to its checkpoint (%d bytes written after it "

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COMMITS = f"{STATE_DIR}/{COMMITS_DIR}"  # the snapshot's commit records, under the JOBDIR
+BUSY_RETRY = 0.05  # seconds before a plain checkpoint put off (`Resume.busy`) is tried again
 
 
 class Checkpoints:
@@ -84,6 +85,7 @@ class Checkpoints:
         self.task: Any = None
         self.pending: dict[int, Taken] = {}  # snapshot parts closed, not yet all committed
         self.committed: set[str] = set()
+        self._retrying = False  # a plain checkpoint put off while the spider was busy
         self.resume.active = True
         self.resume.checkpoint_now = self.request
         self.answers = answers(crawler)
@@ -136,6 +138,10 @@ class Checkpoints:
         logger.info("Resuming from the checkpoint of %s in %s", found.taken_at, self.jobdir)
 
     def spider_opened(self) -> None:
+        if self.registry.snapshot is None and self.resume.restored is None:
+            # the files' lengths before this run writes: a kill before the next checkpoint
+            # cuts them back there rather than leaving rows whose work is done again
+            self.request()
         if self.registry.snapshot is None and self.interval > 0:
             self.task = create_looping_call(self.request)
             self.task.start(self.interval, now=False)
@@ -180,6 +186,11 @@ class Checkpoints:
             call_later(0, self._take_plain)
 
     def _take_plain(self) -> None:
+        if self.resume.busy():  # an answer half written, that no dedup record covers: soon
+            if not self._retrying:
+                self._retrying = True
+                call_later(BUSY_RETRY, self._retry_plain)
+            return
         slots = self._slots()
         if not slots or not all(durable(s) for s in slots):
             return
@@ -196,6 +207,11 @@ class Checkpoints:
                 dates.append(d)
         dedup = (np.concatenate(keys), np.concatenate(dates)) if keys else None
         self.writer.submit(Taken(self._state_text(), files, dedup=dedup))
+
+    def _retry_plain(self) -> None:
+        self._retrying = False
+        if self.crawler.engine is not None and self.crawler.engine.running:
+            self._take_plain()
 
     # -- the end --------------------------------------------------------------------------------
     async def feeds_finalized(self) -> None:

@@ -43,7 +43,7 @@ def flush(slot: Any) -> FileMark | None:
     path = slot_path(slot)
     assert path is not None
     if slot.file is None:  # not opened in this run: what it holds is the earlier runs'
-        return FileMark(str(path), path.stat().st_size) if path.exists() else None
+        return FileMark(str(path), path.stat().st_size if path.exists() else 0)
     slot.file.flush()
     os.fsync(slot.file.fileno())
     return FileMark(str(path), slot.file.tell())
