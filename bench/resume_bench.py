@@ -9,8 +9,11 @@ On one sandbox market (default 50,000 offers, no churn, so that "complete" is ex
 and prints, for each, the total search requests over all its runs / R0 (target <= 1.05), whether
 the published snapshot holds every offer of the market, and whether it holds one twice.
 
-What a kill costs is the work done since the last checkpoint (a committed snapshot part, at least
-every OFFRES_CHECKPOINT_INTERVAL seconds) plus the requests in flight at that checkpoint. In
+Without the answer journal a kill cost the work done since the last checkpoint (a committed
+snapshot part, at least every OFFRES_CHECKPOINT_INTERVAL seconds) plus the requests in flight at
+that checkpoint; the journal (offres_crawler/answer_journal.py) replays to the resumed run what
+the killed one had received, so that a kill costs only the requests it catches on the wire
+(`--keep DIR --log-level DEBUG` keeps the logs: "Resuming: N answers ... are replayed"). In
 production the interval is 60 s at 3 requests/s (180 requests) on a market of 500,000 to
 1,000,000 offers (3,300 to 6,700 requests). Running that at full scale takes hours, so the bench
 keeps the proportion on a smaller market at a lifted rate: by default the interval is T0 x 180 /
