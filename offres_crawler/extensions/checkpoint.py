@@ -222,6 +222,8 @@ class Checkpoints:
         if state is None and self.registry.snapshot is not None and not self.pending:
             state = self.resume.done_state()  # kept until published: a kill must not re-plan
             done = state is not None
+            if done:
+                self.answers.clear()  # nothing left to ask: nothing to replay
         if state is None:
             await run_in_thread(checkpoints.remove, self.jobdir)
             self.answers.clear()

@@ -114,11 +114,8 @@ class OffresSearchSpider(Spider):
         return self.planner.to_dict()
 
     def _done_state(self) -> dict[str, Any] | None:
-        """The plan of a finished harvest (not of one ended by a fatal answer): a run killed
-        before the snapshot is published takes it up and only publishes."""
-        if self.planner.fatal or not self.planner.done:
-            return None
-        return self.planner.to_dict()
+        """A finished plan (not a fatal one), kept until the snapshot is published."""
+        return None if self.planner.fatal or not self.planner.done else self.planner.to_dict()
 
     def _only_since(self, settings: Any) -> None:
         """OFFRES_SINCE: the offers created after the latest snapshot's frozen instant (or a
@@ -158,13 +155,10 @@ class OffresSearchSpider(Spider):
             return
         self.planner = saved
         self._resent = saved.in_flight()
-        # Answers the killed run received after the checkpoint are replayed: those the plan
-        # still waits for, and those of requests planned after it (keys from next_key on).
-        # An answer whose page the plan already holds is not (a later request for the same
-        # URL asks for a fresh one).
+        # replayed: answers to what the plan waits for or planned after it, never to a page it
+        # holds (a later request for the same URL asks for a fresh one)
         waiting, later = {r.key for r in self._resent}, int(state["next_key"])
-        answers(self.crawler).take_up(lambda a: a.tag == saved.plan_id
-                                      and (a.key in waiting or a.key > later))
+        answers(self.crawler).take_up(lambda a: a.tag == saved.plan_id and (a.key in waiting or a.key > later))
         logger.info("offres_search: resuming the harvest saved in the JOBDIR (%d requests done, "
                     "%d asked again)", saved.requests, len(self._resent))
 

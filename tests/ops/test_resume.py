@@ -84,6 +84,7 @@ def test_a_snapshot_crawl_killed_at_many_instants_resumes_to_the_complete_snapsh
     # a run killed before it had recorded its start does not count
     assert KILLS // 2 < manifest["crawl"]["runs"] <= KILLS + 3
     assert not (tmp_path / "offres" / "_staging").exists()
+    assert not (jobdir / "offres_answers").exists()  # the harvest is over: nothing to replay
 
     # nothing secret in the JOBDIR (nor anywhere else the runs wrote), killed runs included
     assert issued, "no token went through the recorder"
