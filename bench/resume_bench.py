@@ -9,14 +9,18 @@ On one sandbox market (default 50,000 offers, no churn, so that "complete" is ex
 and prints, for each, the total search requests over all its runs / R0 (target <= 1.05), whether
 the published snapshot holds every offer of the market, and whether it holds one twice.
 
-What a kill costs is the work done since the last checkpoint (a committed snapshot part, at least
-every OFFRES_CHECKPOINT_INTERVAL seconds) plus the requests in flight at that checkpoint. In
+Without the answer journal a kill cost the work done since the last checkpoint (a committed
+snapshot part, at least every OFFRES_CHECKPOINT_INTERVAL seconds) plus the requests in flight at
+that checkpoint; the journal (offres_crawler/answer_journal.py) replays to the resumed run what
+the killed one had received, so that a kill costs only the requests it catches on the wire
+(`--keep DIR --log-level DEBUG` keeps the logs: "Resuming: N answers ... are replayed"). In
 production the interval is 60 s at 3 requests/s (180 requests) on a market of 500,000 to
 1,000,000 offers (3,300 to 6,700 requests). Running that at full scale takes hours, so the bench
 keeps the proportion on a smaller market at a lifted rate: by default the interval is T0 x 180 /
 4,700 (a 700,000-offer market), printed with the results. `--interval` sets it.
 
     .venv/bin/python bench/resume_bench.py [--offers 50000] [--rate 60] [--interval S]
+        [--keep DIR] [--log-level DEBUG]
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ def searches(sb: SandboxProcess) -> int:
     return sum(sb.stats()["requests"].get("search", {}).values())
 
 
+LOG_LEVEL = "INFO"  # --log-level DEBUG: every request in the logs, for a breakdown
+
+
 def crawl(sb: SandboxProcess, work: Path, rate: int, interval: float, name: str,
           kill_at: int | None = None) -> tuple[int, bool, float]:
     """One run; SIGKILL once the sandbox has answered `kill_at` search requests in all."""
@@ -57,7 +64,7 @@ def crawl(sb: SandboxProcess, work: Path, rate: int, interval: float, name: str,
                 "OFFRES_SNAPSHOT_DIR": work / "offres", "OFFRES_DELTAS_ENABLED": 0,
                 "OFFRES_SEARCH_REPORT": work / "reports" / "%(time)s.json",
                 "JOBDIR": work / "job", "OFFRES_CHECKPOINT_INTERVAL": interval,
-                "LOG_FILE": work / f"{name}.log", "LOG_LEVEL": "INFO"}
+                "LOG_FILE": work / f"{name}.log", "LOG_LEVEL": LOG_LEVEL}
     cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
@@ -103,13 +110,18 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--interval", type=float, default=None,
                         help="OFFRES_CHECKPOINT_INTERVAL (default: T0 x 180 / 4,700)")
+    parser.add_argument("--keep", type=Path, help="write logs, JOBDIRs and reports here and keep them")
+    parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args()
+    global LOG_LEVEL
+    LOG_LEVEL = args.log_level
     rate = max(1, args.rate * 5 // 6)
     sb = SandboxProcess(args=["--offers", str(args.offers), "--seed", str(args.seed),
                               "--rate-limit", str(args.rate)]).start(timeout=300)
     try:
         with tempfile.TemporaryDirectory(prefix="resume_bench_") as tmp:
-            base = Path(tmp)
+            base = args.keep or Path(tmp)
+            base.mkdir(parents=True, exist_ok=True)
             (base / "whole").mkdir()
             before = searches(sb)
             code, _, t0 = crawl(sb, base / "whole", rate, args.interval or 60.0, "whole")

@@ -44,6 +44,7 @@ from offres_crawler.addon_scrapyd import restore_jobdir, scrapyd_project
 from offres_crawler.exporters.jsonl import JsonLinesItemExporter
 from offres_crawler.exporters.parquet import ParquetItemExporter
 from offres_crawler.exporters.storage import DurableFileFeedStorage
+from offres_crawler.extensions.answer_replay import AnswerReplay
 from offres_crawler.extensions.checkpoint import Checkpoints
 from offres_crawler.extensions.export_manifest import ExportManifest
 from offres_crawler.extensions.feed_compaction import FeedCompaction
@@ -77,6 +78,7 @@ DOWNLOADER_MIDDLEWARES = {
     ApiRetryMiddleware: 550,
     RateLimitMiddleware: 560,
     TokenMiddleware: 570,
+    AnswerReplay: 100,  # before the transport: replayed answers never reach the network
 }
 ITEM_PIPELINES = {ValidatePipeline: 300, DedupPipeline: 400}  # invalid offers to rejects, then dedup
 SALARY_PRIORITY = 500  # after dedup

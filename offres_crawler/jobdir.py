@@ -12,6 +12,9 @@ instant had safely done:
   JOBDIR/offres_dedup/checkpoint-NNNNNN.npy (null in the snapshot layout, whose commit records
   are the dedup state: extensions/snapshot.py);
 - `part`: in the snapshot layout, the last part committed at the checkpoint;
+- `done`: the state of a harvest with nothing left to do, kept in the snapshot layout from the
+  end of the harvest to the publication: a run killed in between publishes without asking
+  anything again (unless that run had found the snapshot incomplete: then it is planned afresh);
 - `replaced`: files overwritten (`-O`) by the run that closed with this checkpoint: they hold
   rows its state claims, so a run that would overwrite one of them again does not take it up.
 Ids, dates, lengths and paths only: nothing secret. Its `version` changes when its meaning does.
@@ -56,13 +59,22 @@ class Resume:
 
     def __init__(self, crawler: Crawler | None = None) -> None:
         self.state: Callable[[], State | None] | None = None  # None from it: nothing left to do
+        # the state of a spider that has nothing left to do, kept in the snapshot layout until
+        # the snapshot is published (a kill before that must not plan the harvest again)
+        self.done_state: Callable[[], State | None] = lambda: None
+        # true while an answer's rows are half written to the feeds and no dedup record would
+        # drop them when fetched again (referentiels): a plain checkpoint waits
+        self.busy: Callable[[], bool] = lambda: False
         self.restored: State | None = None  # the state of the checkpoint taken up
         self.dedup: tuple[np.ndarray, np.ndarray] | None = None  # its dedup records
         self.active = False  # checkpoints are kept (JOBDIR, and a spider that takes part)
         self.checkpoint_now: Callable[[], None] = lambda: None
 
-    def provide(self, state: Callable[[], State | None]) -> None:
+    def provide(self, state: Callable[[], State | None],
+                done_state: Callable[[], State | None] | None = None) -> None:
         self.state = state
+        if done_state is not None:
+            self.done_state = done_state
 
 
 def resume(crawler: Crawler) -> Resume:
@@ -87,6 +99,7 @@ class Checkpoint:
     dedup: str | None = None  # relative to the JOBDIR
     part: str | None = None
     final: bool = False  # taken when the run closed, every feed stored
+    done: bool = False  # its state has nothing left to do (snapshot layout, until published)
     replaced: list[str] = field(default_factory=list)  # overwritten files holding claimed rows
     generation: int = 0
     taken_at: str = ""
@@ -104,6 +117,7 @@ class Checkpoint:
             return cls(spider=data["spider"], state=data["state"],
                        files=[FileMark(str(f["path"]), int(f["offset"])) for f in data["files"]],
                        dedup=data["dedup"], part=data["part"], final=bool(data["final"]),
+                       done=bool(data.get("done", False)),
                        generation=int(data["generation"]), taken_at=data["taken_at"],
                        replaced=[str(p) for p in data.get("replaced", [])])
         except (KeyError, TypeError, ValueError) as exc:
@@ -161,7 +175,7 @@ def take_up(jobdir: Path, checkpoint: Checkpoint) -> tuple[np.ndarray, np.ndarra
     checkpoint vouches for are not there). Returns the dedup records to restore."""
     for mark in checkpoint.files:
         path = Path(mark.path)
-        size = path.stat().st_size if path.is_file() else -1
+        size = path.stat().st_size if path.is_file() else (0 if mark.offset == 0 else -1)
         if size < mark.offset:
             raise CheckpointError(f"{path} holds {max(size, 0)} bytes, fewer than the {mark.offset} "
                                   f"the checkpoint recorded (moved, replaced or cut since)")
@@ -172,6 +186,8 @@ def take_up(jobdir: Path, checkpoint: Checkpoint) -> tuple[np.ndarray, np.ndarra
         except (OSError, ValueError) as exc:
             raise CheckpointError(f"{checkpoint.dedup} cannot be read ({exc})") from exc
     for mark in checkpoint.files:
+        if not Path(mark.path).is_file():  # empty at the checkpoint, not created since
+            continue
         cut = truncate_durably(mark.path, mark.offset)
         if cut:
             logger.info("Resuming: %s cut back to its checkpoint (%d bytes written after it "

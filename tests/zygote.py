@@ -4,8 +4,8 @@
 Why: the suite runs hundreds of crawls and sandboxes, each a real process, and about a second of
 each one's CPU went to importing the same libraries again; the suite is CPU-bound on two cores.
 A forked child is still a separate process with its own reactor, files and exit code, started
-from a clean state: only third-party modules are imported here, never the project's own (they
-would see this process's environment, not the child's), no reactor is installed, no thread runs.
+from a clean state: modules are imported here but nothing is run (the project's modules read
+their environment when called, never on import), no reactor is installed, no thread runs.
 
 Protocol, over the Unix socket whose fd is its argument: the client sends a JSON request with three file
 descriptors (the child's stdin, stdout, stderr); the zygote answers `{"pid": N}`, and later
@@ -32,7 +32,12 @@ import traceback
 PRELOAD = ("scrapy", "scrapy.cmdline", "scrapy.crawler", "scrapy.core.downloader.handlers.http11",
            "scrapy.extensions.feedexport", "scrapy.pipelines", "twisted.internet.asyncioreactor",
            "twisted.web.client", "OpenSSL", "cryptography.x509", "lxml.etree", "numpy", "pyarrow",
-           "pyarrow.parquet", "aiohttp", "aiohttp.web", "itemadapter", "requests")
+           "pyarrow.parquet", "aiohttp", "aiohttp.web", "itemadapter", "requests",
+           # the project's own modules read their environment when called, never on import
+           "offres_crawler.settings", "offres_crawler.addon", "offres_crawler.commands.crawl",
+           "offres_crawler.spiders.offres_search", "offres_crawler.spiders.offres_detail",
+           "offres_crawler.spiders.referentiels", "offres_crawler.sandbox.server",
+           "tests.feeds.spiders")
 
 
 def preload() -> None:

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,12 +40,21 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.feedexport import FeedExporter
 from scrapy.utils.asyncio import call_later, create_looping_call, run_in_thread
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from offres_crawler import jobdir as checkpoints
 from offres_crawler.exporters.base import OfferExporter
 from offres_crawler.exporters.registry import FeedRegistry, feeds_finalized
-from offres_crawler.exporters.storage import DurableFileFeedStorage, is_plain_lines
+from offres_crawler.extensions.answer_replay import answers
+from offres_crawler.extensions.checkpoint_feeds import (
+    durable,
+    flush,
+    found_incomplete,
+    overwritten,
+    replaced_whole,
+    slot_path,
+    stored,
+)
+from offres_crawler.extensions.checkpoint_writer import CheckpointWriter, Taken
 from offres_crawler.extensions.feed_exporter import batch_closing
 from offres_crawler.extensions.snapshot import part_committed
 from offres_crawler.jobdir import resume
@@ -61,17 +68,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COMMITS = f"{STATE_DIR}/{COMMITS_DIR}"  # the snapshot's commit records, under the JOBDIR
-
-
-@dataclass
-class _Taken:
-    state: str | None  # JSON text, taken at the instant (the state goes on changing)
-    files: list[checkpoints.FileMark]
-    dedup: tuple[np.ndarray, np.ndarray] | None = None
-    part: str | None = None  # snapshot layout: the part closed at that instant
-    rows: int = 0  # its rows
-    final: bool = False
-    replaced: list[str] = field(default_factory=list)
+BUSY_RETRY = 0.05  # seconds before a plain checkpoint put off (`Resume.busy`) is tried again
 
 
 class Checkpoints:
@@ -85,14 +82,15 @@ class Checkpoints:
         self.registry = FeedRegistry.of(crawler)
         self.interval = crawler.settings.getfloat("OFFRES_CHECKPOINT_INTERVAL", 60.0)
         self.spider = getattr(crawler.spidercls, "name", "")
-        self.generation = 0
         self.task: Any = None
-        self.pending: dict[int, _Taken] = {}  # snapshot parts closed, not yet all committed
+        self.pending: dict[int, Taken] = {}  # snapshot parts closed, not yet all committed
         self.committed: set[str] = set()
-        self._next: _Taken | None = None  # the latest checkpoint waiting to be written
-        self._writer: Any = None  # the task writing them, one at a time
+        self._retrying = False  # a plain checkpoint put off while the spider was busy
         self.resume.active = True
         self.resume.checkpoint_now = self.request
+        self.answers = answers(crawler)
+        self.answers.open(self.jobdir)
+        self.writer = CheckpointWriter(crawler, self.jobdir, self.spider, self.answers)
         self._take_up()
         for handler, signal in ((self.spider_opened, signals.spider_opened),
                                 (self.spider_closed, signals.spider_closed),
@@ -111,8 +109,9 @@ class Checkpoints:
         try:
             found = checkpoints.load(self.jobdir)
             if found is None:
+                self.answers.clear()  # answers of no plan that can be taken up
                 return
-            self.generation = found.generation
+            self.writer.generation = found.generation
             if found.spider != self.spider:
                 raise checkpoints.CheckpointError(f"it is {found.spider!r}'s")
             if snapshot is not None:
@@ -120,7 +119,10 @@ class Checkpoints:
                     raise checkpoints.CheckpointError("this snapshot starts afresh")
                 if found.part and not (self.jobdir / COMMITS / f"{found.part}.npz").is_file():
                     raise checkpoints.CheckpointError(f"part {found.part} is not committed")
-            again = _overwritten(self.crawler.settings).intersection(found.replaced)
+                if found.done and found_incomplete(snapshot):
+                    raise checkpoints.CheckpointError("the run that ended its harvest found the "
+                                                      "snapshot incomplete")
+            again = overwritten(self.crawler.settings).intersection(found.replaced)
             if again:  # it holds what the checkpoint claims: resuming would replace it by the rest
                 raise checkpoints.CheckpointError(f"this run overwrites {', '.join(sorted(again))}, "
                                                   f"which holds the rows of the run checkpointed")
@@ -129,12 +131,17 @@ class Checkpoints:
             logger.warning("The checkpoint in %s is not taken up (%s): starting afresh",
                            self.jobdir, exc)
             checkpoints.remove(self.jobdir)
+            self.answers.clear()
             return
         self.resume.restored = found.state
         self.crawler.stats.set_value("offres/checkpoint/resumed", found.taken_at)
         logger.info("Resuming from the checkpoint of %s in %s", found.taken_at, self.jobdir)
 
     def spider_opened(self) -> None:
+        if self.registry.snapshot is None and self.resume.restored is None:
+            # the files' lengths before this run writes: a kill before the next checkpoint
+            # cuts them back there rather than leaving rows whose work is done again
+            self.request()
         if self.registry.snapshot is None and self.interval > 0:
             self.task = create_looping_call(self.request)
             self.task.start(self.interval, now=False)
@@ -147,12 +154,12 @@ class Checkpoints:
     # -- snapshot layout: a state per part, written once committed --------------------------------
     def batch_closing(self, slot: Any) -> None:
         snapshot = self.registry.snapshot
-        path = _slot_path(slot)
+        path = slot_path(slot)
         if snapshot is None or path is None or slot.format != "parquet" \
                 or path.parent != snapshot.in_progress_dir.resolve():
             return
-        files = [mark for s in self._slots() if (mark := _flush(s)) is not None]
-        self.pending[slot.batch_id] = _Taken(self._state_text(), files, part=part_name(path.name),
+        files = [mark for s in self._slots() if (mark := flush(s)) is not None]
+        self.pending[slot.batch_id] = Taken(self._state_text(), files, part=part_name(path.name),
                                              rows=slot.itemcount)
         self._advance()
 
@@ -170,7 +177,7 @@ class Checkpoints:
                 break
             latest = self.pending.pop(batch_id)
         if latest is not None:
-            self._submit(latest)
+            self.writer.submit(latest)
 
     # -- other feeds: every interval, when every feed keeps its rows ------------------------------
     def request(self) -> None:
@@ -179,10 +186,15 @@ class Checkpoints:
             call_later(0, self._take_plain)
 
     def _take_plain(self) -> None:
-        slots = self._slots()
-        if not slots or not all(_durable(s) for s in slots):
+        if self.resume.busy():  # an answer half written, that no dedup record covers: soon
+            if not self._retrying:
+                self._retrying = True
+                call_later(BUSY_RETRY, self._retry_plain)
             return
-        files = [mark for s in slots if (mark := _flush(s)) is not None]
+        slots = self._slots()
+        if not slots or not all(durable(s) for s in slots):
+            return
+        files = [mark for s in slots if (mark := flush(s)) is not None]
         files += [mark for w in rejects_writers(self.crawler) if (mark := w.flush_durably())]
         keys, dates = [], []
         if self.resume.dedup is not None:
@@ -194,119 +206,55 @@ class Checkpoints:
                 keys.append(k)
                 dates.append(d)
         dedup = (np.concatenate(keys), np.concatenate(dates)) if keys else None
-        self._submit(_Taken(self._state_text(), files, dedup=dedup))
+        self.writer.submit(Taken(self._state_text(), files, dedup=dedup))
+
+    def _retry_plain(self) -> None:
+        self._retrying = False
+        if self.crawler.engine is not None and self.crawler.engine.running:
+            self._take_plain()
 
     # -- the end --------------------------------------------------------------------------------
     async def feeds_finalized(self) -> None:
         """Every feed is stored: the final state, or none."""
-        await self._drain()
+        await self.writer.drain()
         state = self.resume.state() if self.resume.state else None
+        done = False
+        if state is None and self.registry.snapshot is not None and not self.pending:
+            state = self.resume.done_state()  # kept until published: a kill must not re-plan
+            done = state is not None
+            if done:
+                self.answers.clear()  # nothing left to ask: nothing to replay
         if state is None:
             await run_in_thread(checkpoints.remove, self.jobdir)
+            self.answers.clear()
             return
-        files = [mark for s in self._slots() if (mark := _stored(s))]
+        files = [mark for s in self._slots() if (mark := stored(s))]
         if self.registry.snapshot is not None:
             if self.pending:  # a part could not be stored: the last good checkpoint stays
                 logger.warning("Not every snapshot part was committed: the checkpoint stays at "
                                "the last one that was")
                 return
             part = max(self.committed, default=None)
-            self._submit(_Taken(json.dumps(state), files, part=part, final=True))
+            self.writer.submit(Taken(json.dumps(state), files, part=part, final=True, done=done))
         else:
             slots = self._slots()
-            if any(not _durable(s) and not _replaced_whole(s) for s in slots):
+            if any(not durable(s) and not replaced_whole(s) for s in slots):
                 await run_in_thread(checkpoints.remove, self.jobdir)  # remote, or appended .gz
+                self.answers.clear()
                 return
-            replaced = [str(_slot_path(s)) for s in slots if _replaced_whole(s)]
+            replaced = [str(slot_path(s)) for s in slots if replaced_whole(s)]
             files += [mark for w in rejects_writers(self.crawler) if (mark := w.stored_mark())]
             store = self.registry.store
             dedup = store.records_arrays() if store is not None else None
-            self._submit(_Taken(json.dumps(state), files, dedup=dedup, final=True,
+            self.writer.submit(Taken(json.dumps(state), files, dedup=dedup, final=True,
                                 replaced=replaced))
-        await self._drain()
+        await self.writer.drain()
 
-    # -- writing, one checkpoint at a time (only the latest waiting one matters) ------------------
     def _state_text(self) -> str | None:
         state = self.resume.state() if self.resume.state else None
         return None if state is None else json.dumps(state, separators=(",", ":"))
-
-    def _submit(self, taken: _Taken) -> None:
-        if taken.state is None:
-            return
-        self._next = taken
-        if self._writer is None:
-            self._writer = deferred_from_coro(self._write_all())
-
-    async def _drain(self) -> None:
-        while self._writer is not None:
-            await maybe_deferred_to_future(self._writer)
-
-    async def _write_all(self) -> None:
-        try:
-            while self._next is not None:
-                taken, self._next = self._next, None
-                self.generation += 1
-                checkpoint = checkpoints.Checkpoint(spider=self.spider, state=None,
-                                                    files=taken.files, part=taken.part,
-                                                    final=taken.final, generation=self.generation,
-                                                    replaced=taken.replaced)
-                try:
-                    await run_in_thread(checkpoints.save, self.jobdir, checkpoint, taken.dedup,
-                                        taken.state)
-                except OSError:
-                    logger.exception("The checkpoint could not be written in %s", self.jobdir)
-                    continue
-                self.crawler.stats.inc_value("offres/checkpoint/written")
-        finally:
-            self._writer = None
 
     def _slots(self) -> list[Any]:
         exporter = self.crawler.get_extension(FeedExporter)
         return list(exporter.slots) if exporter is not None else []
 
-
-def _overwritten(settings: Any) -> set[str]:
-    """The local files this run's feeds overwrite (as far as their URIs name them already)."""
-    paths = set()
-    for uri, options in settings.getdict("FEEDS").items():
-        uri = str(uri)
-        if options.get("overwrite") and "%(" not in uri and "://" not in uri.removeprefix("file://"):
-            paths.add(str(Path(uri.removeprefix("file://")).resolve()))
-    return paths
-
-
-def _slot_path(slot: Any) -> Path | None:
-    storage = getattr(slot, "storage", None)
-    return Path(storage.path).resolve() if isinstance(storage, DurableFileFeedStorage) else None
-
-
-def _durable(slot: Any) -> bool:
-    """A feed whose rows, once flushed, survive a kill: a local plain-lines file appended to."""
-    storage = slot.storage
-    return (isinstance(storage, DurableFileFeedStorage) and storage.appends
-            and is_plain_lines(storage.path, slot.feed_options))
-
-
-def _flush(slot: Any) -> checkpoints.FileMark | None:
-    """Flush and fsync a durable feed's file: its length now (None for other feeds)."""
-    if not _durable(slot):
-        return None
-    path = _slot_path(slot)
-    assert path is not None
-    if slot.file is None:  # not opened in this run: what it holds is the earlier runs'
-        return checkpoints.FileMark(str(path), path.stat().st_size) if path.exists() else None
-    slot.file.flush()
-    os.fsync(slot.file.fileno())
-    return checkpoints.FileMark(str(path), slot.file.tell())
-
-
-def _replaced_whole(slot: Any) -> bool:
-    """A local file overwritten (`-O`): renamed into place, whole, when stored."""
-    return isinstance(slot.storage, DurableFileFeedStorage) and not slot.storage.appends
-
-
-def _stored(slot: Any) -> checkpoints.FileMark | None:
-    if not _durable(slot):
-        return None
-    path = _slot_path(slot)
-    return checkpoints.FileMark(str(path), path.stat().st_size) if path and path.exists() else None

@@ -28,6 +28,7 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro
 
 from offres_crawler.addon_feeds import SearchFeeds, given_feeds, request_feeds
+from offres_crawler.extensions.answer_replay import JOURNAL_META, answers
 from offres_crawler.harvest.answers import observe_answer, observe_failure, page_offers
 from offres_crawler.harvest.api_urls import search_url
 from offres_crawler.harvest.params import ParamError, validate_search_params
@@ -99,7 +100,7 @@ class OffresSearchSpider(Spider):
             run.harvest = spider._harvest_facts
             run.report = RunReport(report_path(settings, given_feeds(settings), spider.started),
                                    spider._report)
-            resume(crawler).provide(spider._checkpoint)
+            resume(crawler).provide(spider._checkpoint, done_state=spider._done_state)
         spider.settling = Settling(crawler)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
@@ -111,6 +112,10 @@ class OffresSearchSpider(Spider):
         if self.planner.fatal or self.planner.done:
             return None
         return self.planner.to_dict()
+
+    def _done_state(self) -> dict[str, Any] | None:
+        """A finished plan (not a fatal one), kept until the snapshot is published."""
+        return None if self.planner.fatal or not self.planner.done else self.planner.to_dict()
 
     def _only_since(self, settings: Any) -> None:
         """OFFRES_SINCE: the offers created after the latest snapshot's frozen instant (or a
@@ -142,12 +147,18 @@ class OffresSearchSpider(Spider):
             saved = HarvestPlanner.from_dict(state)
         except (ValueError, KeyError, TypeError) as exc:  # StateError is a ValueError
             logger.warning("The saved plan cannot be taken up (%s): starting afresh", exc)
+            answers(self.crawler).clear()
             return
         if saved.query != self.query:
             logger.warning("The saved plan is that of another query: starting afresh")
+            answers(self.crawler).clear()
             return
         self.planner = saved
         self._resent = saved.in_flight()
+        # replayed: answers to what the plan waits for or planned after it, never to a page it
+        # holds (a later request for the same URL asks for a fresh one)
+        waiting, later = {r.key for r in self._resent}, int(state["next_key"])
+        answers(self.crawler).take_up(lambda a: a.tag == saved.plan_id and (a.key in waiting or a.key > later))
         logger.info("offres_search: resuming the harvest saved in the JOBDIR (%d requests done, "
                     "%d asked again)", saved.requests, len(self._resent))
 
@@ -173,7 +184,8 @@ class OffresSearchSpider(Spider):
         """The request of a planned one. The plan keeps it until its answer comes: it stays out
         of JOBDIR's disk queue (the plan's checkpoint asks it again when a run is resumed), and a
         delayed one (a second to close on the server) waits in the scheduler."""
-        meta = {KEY_META: planned.key, PLAN_META: self.planner.plan_id, MEMORY_ONLY_META: True}
+        meta = {KEY_META: planned.key, PLAN_META: self.planner.plan_id, MEMORY_ONLY_META: True,
+                JOURNAL_META: [self.planner.plan_id, planned.key]}
         not_before(meta, planned.delay, time.time())
         # OFFRES_API_URL read here, not in from_crawler: the add-on may set it from the environment
         return Request(search_url(self.settings["OFFRES_API_URL"], planned.params),

@@ -1,8 +1,9 @@
 """`scrapy crawl referentiels [-a names=metiers,communes]`: the API's reference lists.
 
 Every list (all 16 unless `names` chooses some) is fetched once through the project's
-transport. Each entry becomes one item: the list's name under `referentiel`, then the entry's
-own fields as the API sent them. An unknown name is refused before any request: one error line
+transport, one after the other (the next once every entry of the last is written). Each entry
+becomes one item: the list's name under `referentiel`, then the entry's own fields as the API
+sent them. An unknown name is refused before any request: one error line
 with a suggestion and the valid names, finish reason `offres_bad_argument`, exit code 1.
 
 Where items go: without any FEEDS of the user, each list lands in its own file,
@@ -44,6 +45,7 @@ from offres_crawler.run_context import RunReport, run_context
 from offres_crawler.spiders import BAD_ARGUMENT
 from offres_crawler.spiders.settled import Settling
 from offres_crawler.transport.failures import run_failures
+from offres_crawler.transport.scheduler import MEMORY_ONLY_META
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -77,6 +79,7 @@ class ReferentielsSpider(Spider):
         self.counts: dict[str, int] = {}
         self.missing: dict[str, str] = {}
         self.written: dict[str, dict[str, Any]] = {}  # lists whose entries are all written
+        self._todo: list[str] = []  # lists not asked yet, asked one at a time
         self.started = time.time()
         self.date = datetime.fromtimestamp(self.started, tz=UTC).date().isoformat()
 
@@ -90,9 +93,12 @@ class ReferentielsSpider(Spider):
         if path and not refused:
             run_context(crawler).report = RunReport(Path(fill_template(path, date=spider.date)),
                                                     spider._report)
+        spider.settling = Settling(crawler)
         if not refused:
             resume(crawler).provide(spider._checkpoint)
-        spider.settling = Settling(crawler)
+            # a list half written is not in the state, its rows are in the file: no checkpoint
+            # then (entries have no dedup record to drop them when the list is fetched again)
+            resume(crawler).busy = lambda: len(spider.settling) > 0
         return spider
 
     # -- checkpoints ------------------------------------------------------------------------------
@@ -120,18 +126,35 @@ class ReferentielsSpider(Spider):
     def _written(self, name: str, shortfalls: list[tuple[str, str, int]]) -> None:
         self.written[name] = {"count": self.counts[name], "shortfalls": shortfalls}
         resume(self.crawler).checkpoint_now()
+        self._ask_next()
 
     async def start(self) -> AsyncIterator[Request]:
         if self.argument_error:  # refused before any request; exit code 1
             raise CloseSpider(BAD_ARGUMENT)
-        api = self.settings["OFFRES_API_URL"]
         self._resume()
         self.settling.connect()
-        for name in self.names:
-            if name in self.written:
-                continue
-            yield Request(referentiel_url(api, name), callback=self.parse_list,
-                          errback=self.list_failed, cb_kwargs={"name": name})
+        self._todo = [name for name in self.names if name not in self.written]
+        request = self._next_list()
+        if request is not None:
+            yield request
+
+    def _next_list(self) -> Request | None:
+        """One list at a time, the next once every entry of the last is written (or it
+        failed): a checkpoint, taken when a list is written, never finds another half written,
+        whose rows would be in the file and the list asked again. Asked by this run's own
+        state, never from the JOBDIR's queue or its seen fingerprints (a kill leaves lists
+        there that were asked and never written)."""
+        if not self._todo:
+            return None
+        name = self._todo.pop(0)
+        return Request(referentiel_url(self.settings["OFFRES_API_URL"], name),
+                       callback=self.parse_list, errback=self.list_failed, cb_kwargs={"name": name},
+                       dont_filter=True, meta={MEMORY_ONLY_META: True})
+
+    def _ask_next(self) -> None:
+        request = self._next_list()
+        if request is not None:
+            self.crawler.engine.crawl(request)
 
     def parse_list(self, response: Response, name: str):
         entries = response.json() if response.body.strip() else None
@@ -179,10 +202,12 @@ class ReferentielsSpider(Spider):
         logger.error("Referentiel %s: %s", name, why)
         run_failures(self.crawler).record(response.request, "unexpected_body", why)
         self._missing(name, why)
+        self._ask_next()
 
     def list_failed(self, failure: Failure) -> None:
         # The transport already logged the failure and put it in the run's error list.
         self._missing(failure.request.cb_kwargs["name"], failure.getErrorMessage())
+        self._ask_next()
 
     def _missing(self, name: str, why: str) -> None:
         self.missing[name] = why

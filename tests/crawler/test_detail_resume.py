@@ -1,24 +1,31 @@
-"""`scrapy crawl offres_detail` with a JOBDIR, killed with SIGKILL while requests are in flight and
-started again: every id of the input is answered exactly once across both runs, nothing secret
-is left in the JOBDIR."""
+"""`scrapy crawl offres_detail` with a JOBDIR, killed with SIGKILL at 20 seeded instants while
+requests are in flight (each resumed run killed in turn, tests/ops/killchain.py), then run to its
+end: every id of the input is answered exactly once across all runs, nothing secret is left in
+the JOBDIR."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from offres_crawler import settings as project_settings
 from tests.crawler.api_spiders import FAST_RATE, requests_by_status
-from tests.crawler.transport_crawl import crawl_env
-from tests.feeds.feeds_crawl import ROOT, Run
+from tests.feeds.feeds_crawl import Run
+from tests.ops.crawlproc import run_crawl
+from tests.ops.forkserver import ForkServer
+from tests.ops.killchain import KILLS, instants, kill_chain
 
 MALFORMED = "abc"
+CONCURRENCY = 16  # the API slot's: requests in flight at a kill, asked again
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ForkServer() as forks:
+        yield forks
 
 
 def rows(path: Path) -> list[dict]:
@@ -38,47 +45,22 @@ def recorded_ids(path: Path) -> list[str]:
     return [r[0] if isinstance(r, list) else r for r in records if not isinstance(r, dict)]
 
 
-def detail_command(sb, tmp_path: Path, ids_file: Path, name: str) -> tuple[list[str], Path]:
-    log = tmp_path / f"{name}.log"
-    options = {"SPIDER_MODULES": "offres_crawler.spiders",
-               "OFFRES_OFFER_SPIDERS": ",".join(project_settings.OFFRES_OFFER_SPIDERS),
-               "OFFRES_API_URL": sb.api_url, "OFFRES_TOKEN_URL": sb.token_url,
-               "OFFRES_RATE_LIMIT": FAST_RATE, "JOBDIR": str(tmp_path / "job"),
-               "OFFRES_DETAIL_OFFERS_URI": str(tmp_path / "out" / "offres.jsonl"),
-               "OFFRES_DETAIL_WITHDRAWALS_URI": str(tmp_path / "out" / "withdrawals.jsonl"),
-               "OFFRES_REJECTS_URI": str(tmp_path / "out" / "rejects.jsonl"),
-               "LOG_FILE": str(log), "LOG_LEVEL": "INFO"}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_detail", "-a", f"ids_file={ids_file}"]
-    for key, value in options.items():
-        cmd += ["-s", f"{key}={value}"]
-    return cmd, log
+def detail_run(sb, server, tmp_path: Path, ids_file: Path, name: str, kill_when=None,
+               overwrite: str | None = None) -> Run:
+    settings = {"OFFRES_OFFER_SPIDERS": ",".join(project_settings.OFFRES_OFFER_SPIDERS),
+                "OFFRES_RATE_LIMIT": FAST_RATE, "JOBDIR": str(tmp_path / "job"),
+                "OFFRES_DETAIL_OFFERS_URI": str(tmp_path / "out" / "offres.jsonl"),
+                "OFFRES_DETAIL_WITHDRAWALS_URI": str(tmp_path / "out" / "withdrawals.jsonl"),
+                "OFFRES_REJECTS_URI": str(tmp_path / "out" / "rejects.jsonl"), "LOG_LEVEL": "INFO"}
+    options = ("-a", f"ids_file={ids_file}", *(("-O", overwrite) if overwrite else ()))
+    crawl = run_crawl(sb, tmp_path, settings, name=name, spider="offres_detail", options=options,
+                      kill_when=kill_when, server=server, timeout=60)
+    run = Run(returncode=crawl.returncode, log=crawl.log, stderr="")
+    run.killed = crawl.killed  # type: ignore[attr-defined]
+    return run
 
 
-def run_detail(sb, tmp_path: Path, ids_file: Path, name: str, *, kill_after_rows: int = 0,
-               timeout: float = 60.0) -> tuple[Run, bool]:
-    """The crawl in a subprocess; SIGKILL once the offers feed has `kill_after_rows` rows."""
-    cmd, log = detail_command(sb, tmp_path, ids_file, name)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=crawl_env(sb), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    killed = False
-    deadline = time.monotonic() + timeout
-    try:
-        while kill_after_rows and proc.poll() is None and time.monotonic() < deadline:
-            if len(rows(tmp_path / "out" / "offres.jsonl")) >= kill_after_rows:
-                os.kill(proc.pid, signal.SIGKILL)
-                killed = True
-                break
-            time.sleep(0.02)
-        _, stderr = proc.communicate(timeout=max(deadline - time.monotonic(), 1))
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    text = log.read_text("utf-8", errors="replace") if log.exists() else ""
-    return Run(returncode=proc.returncode, log=text, stderr=stderr or ""), killed
-
-
-def test_a_killed_detail_crawl_resumes_without_losing_or_repeating_an_id(tmp_path, sandbox_factory):
+def test_a_detail_crawl_killed_again_and_again_answers_every_id_once(tmp_path, sandbox_factory, server):
     sb = sandbox_factory("--offers", "1000", "--seed", "13", "--churn-withdrawn", "2",
                          "--rate-limit", "50", "--latency", "200-600")
     market = sorted(sb.control("alive")["ids"])
@@ -88,52 +70,55 @@ def test_a_killed_detail_crawl_resumes_without_losing_or_repeating_an_id(tmp_pat
     # A malformed id first (skipped by every run, never sent), a repeat last.
     ids_file.write_text("\n".join([MALFORMED, *ids, ids[0]]) + "\n", encoding="utf-8")
     before = requests_by_status(sb, "detail")
-
-    first, killed = run_detail(sb, tmp_path, ids_file, "first", kill_after_rows=60)
-    assert killed, first.log[-3000:]
-    offers_first = rows(tmp_path / "out" / "offres.jsonl")
-    withdrawn_first = rows(tmp_path / "out" / "withdrawals.jsonl")
-    answered_before = len(offers_first) + len(withdrawn_first)
-    assert 60 <= len(offers_first) and answered_before < len(ids)
+    offers, withdrawals = tmp_path / "out" / "offres.jsonl", tmp_path / "out" / "withdrawals.jsonl"
     record = tmp_path / "job" / "offres_detail" / "answered.jsonl"
-    recorded_first = recorded_ids(record)
-    assert len(set(recorded_first)) == len(recorded_first)
-    # every id recorded has its row; at most the one row being written at the kill has none
-    # yet (the resumed run cuts it off and asks that id again)
-    assert set(recorded_first) <= {r["id"] for r in offers_first + withdrawn_first}
-    assert answered_before - 1 <= len(recorded_first) <= answered_before
-    # What a kill between a row and its record leaves, made certain: a whole row whose id is not
-    # recorded, then half a line. The resumed run must cut both (the id is asked again).
-    unrecorded = next(i for i in ids if i not in recorded_first
-                      and i not in {r["id"] for r in offers_first + withdrawn_first})
-    with (tmp_path / "out" / "offres.jsonl").open("a", encoding="utf-8") as f:
-        f.write(json.dumps({"id": unrecorded, "intitule": "left by the kill"}) + '\n{"id": "12')
+    injected: list[str] = []
 
-    second, killed = run_detail(sb, tmp_path, ids_file, "second")
-    assert not killed and second.returncode == 0, second.log[-3000:] + second.stderr
+    def after_kill(run) -> None:
+        answered = {r["id"] for r in rows(offers) + rows(withdrawals)}
+        recorded = recorded_ids(record)
+        assert len(set(recorded)) == len(recorded)
+        # every id recorded has its row; at most the one row being written at the kill has none
+        # yet (the resumed run cuts it off and asks that id again)
+        assert set(recorded) <= answered
+        assert len(answered) - 1 <= len(recorded) <= len(answered)
+        if not injected and recorded:
+            # What a kill between a row and its record leaves, made certain: a whole row whose
+            # id is not recorded, then half a line. The next run must cut both (and ask the id).
+            unrecorded = next(i for i in ids if i not in answered)
+            with offers.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"id": unrecorded, "intitule": "left by the kill"}) + '\n{"id": "12')
+            injected.append(unrecorded)
 
-    offer_ids = [o["id"] for o in rows(tmp_path / "out" / "offres.jsonl")]
-    withdrawn_ids = [w["id"] for w in rows(tmp_path / "out" / "withdrawals.jsonl")]
-    every = Counter(offer_ids + withdrawn_ids)
+    def run(name, kill_when):
+        return detail_run(sb, server, tmp_path, ids_file, name, kill_when)
+
+    chain = kill_chain(run, lambda: sum(requests_by_status(sb, "detail").values()),
+                       instants(seed=5, upto=len(ids) - 3 * CONCURRENCY), after_each=after_kill)
+    assert len(chain.killed) == KILLS, f"ended before its instant: {chain.ended and chain.ended.log[-2000:]}"
+    assert injected
+    recorded_before = recorded_ids(record)
+    final = run("last", None)
+    assert final.returncode == 0, final.log[-3000:]
+
+    every = Counter([o["id"] for o in rows(offers)] + [w["id"] for w in rows(withdrawals)])
     assert set(every) == set(ids)  # none missing, nothing else
     assert [i for i, n in every.items() if n > 1] == []  # and none written twice
+    assert "left by the kill" not in offers.read_text("utf-8")
+    assert any("cut back to the last answer recorded" in k.log for k in chain.killed[1:] + [final])
 
-    stats = second.stats()
-    assert stats["offres/detail/resumed_skipped"] == len(recorded_first)
+    stats = final.stats()
+    assert stats["offres/detail/resumed_skipped"] == len(recorded_before)
     assert stats["offres/detail/resumed_skipped"] == stats["offres/detail/resumed_answered"]
     assert stats["offres/detail/repeated"] == 1
     assert stats["offres/detail/skipped"] == 1 and "offres/detail/malformed" not in stats
-    assert "Resuming: " in second.log
-    assert "cut back to the last answer recorded" in second.log
-    assert "left by the kill" not in (tmp_path / "out" / "offres.jsonl").read_text("utf-8")
     assert sorted(recorded_ids(record)) == sorted(ids)
 
     sent = Counter(requests_by_status(sb, "detail"))
     sent.subtract(before)
     assert "400" not in sent  # the malformed id was never sent
-    # Only the requests in flight (or waiting in the scheduler) at the kill were asked twice;
-    # 16 is the API slot's concurrency.
-    assert len(ids) <= sum(sent.values()) <= len(ids) + 2 * 16
+    # Only the requests in flight (or waiting in the scheduler) at a kill were asked twice
+    assert len(ids) <= sum(sent.values()) <= len(ids) + KILLS * 2 * CONCURRENCY
 
     secret = sb.client_secret.encode()
     for path in (tmp_path / "job").rglob("*"):
@@ -143,7 +128,7 @@ def test_a_killed_detail_crawl_resumes_without_losing_or_repeating_an_id(tmp_pat
             assert b"Bearer" not in content and b"Authorization" not in content, path
 
 
-def test_feeds_a_kill_would_lose_make_the_next_run_ask_every_id(tmp_path, sandbox_factory):
+def test_feeds_a_kill_would_lose_make_the_next_run_ask_every_id(tmp_path, sandbox_factory, server):
     sb = sandbox_factory("--offers", "1000", "--seed", "17", "--rate-limit", "50")
     ids = sorted(sb.control("alive")["ids"])[:5]
     ids_file = tmp_path / "ids.txt"
@@ -152,13 +137,11 @@ def test_feeds_a_kill_would_lose_make_the_next_run_ask_every_id(tmp_path, sandbo
     record.parent.mkdir(parents=True)
     record.write_text("".join(json.dumps(i) + "\n" for i in ids), encoding="utf-8")
 
-    cmd, log = detail_command(sb, tmp_path, ids_file, "overwrite")
-    cmd += ["-O", str(tmp_path / "out" / "now.parquet")]  # a Parquet file is written at close
-    run = subprocess.run(cmd, cwd=ROOT, env=crawl_env(sb), capture_output=True, text=True,
-                         timeout=60, check=False)
-    assert run.returncode == 0, run.stderr
-    text = log.read_text("utf-8")
-    assert "do not keep their rows if the crawl is killed" in text
-    stats = Run(run.returncode, text, run.stderr).stats()
+    # a Parquet file is written at close
+    run = detail_run(sb, server, tmp_path, ids_file, "overwrite",
+                     overwrite=str(tmp_path / "out" / "now.parquet"))
+    assert run.returncode == 0, run.log[-3000:]
+    assert "do not keep their rows if the crawl is killed" in run.log
+    stats = run.stats()
     assert stats["offres/detail/offers"] == 5 and "offres/detail/resumed_skipped" not in stats
     assert not record.exists()  # this run's output cannot vouch for it

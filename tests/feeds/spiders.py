@@ -13,7 +13,9 @@ TODO(offres_search): once the offres_search spider exists, the sandbox crawl tes
 
 `KillSwitch` (an extension, enabled by the tests that need it) ends the process with SIGKILL at
 a chosen moment, to test resuming: OFFRES_TEST_KILL_AT_ITEM=N kills once N items were scraped;
-OFFRES_TEST_KILL_AT_PART=K kills when snapshot part K is written, before it is committed.
+OFFRES_TEST_KILL_AT_PART=K kills when snapshot part K is written, before it is committed;
+OFFRES_TEST_KILL_AT_STOP=1 kills when the engine has stopped (every feed final), before the end
+of the run (extensions/run_end.py: verdict, publication) begins.
 """
 
 from __future__ import annotations
@@ -88,11 +90,15 @@ class KillSwitch:
         settings = crawler.settings
         self.at_item = settings.getint("OFFRES_TEST_KILL_AT_ITEM")
         self.at_part = settings.getint("OFFRES_TEST_KILL_AT_PART")
-        if not (self.at_item or self.at_part):
+        self.at_stop = settings.getbool("OFFRES_TEST_KILL_AT_STOP")
+        if not (self.at_item or self.at_part or self.at_stop):
             raise NotConfigured
         self.items = self.parts = 0
         crawler.signals.connect(self.item_scraped, signals.item_scraped)
         crawler.signals.connect(self.part_written, part_written)
+        if self.at_stop:  # connected before RunEnd's (a later extension): called first
+            crawler.signals.connect(lambda: self._kill("the engine stopped"), signals.engine_stopped,
+                                    weak=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KillSwitch:

@@ -5,6 +5,7 @@ A crawl can be killed with SIGKILL at a moment chosen by a callback."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -22,6 +23,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from tests import spawn
+from tests.ops.forkserver import ForkServer
 from tests.ops.scrapydproc import ROOT, clean_env
 from tests.sandboxproc import SandboxProcess
 
@@ -54,34 +56,49 @@ def snapshot_settings(work: Path, day: str, **more: str) -> dict[str, str]:
 
 def run_crawl(sb: SandboxProcess, work: Path, settings: dict[str, str], *, name: str,
               kill_when: Callable[[Path], bool] | None = None, timeout: float = 120.0,
-              token_url: str | None = None, options: tuple[str, ...] = ()) -> Crawl:
-    """`scrapy crawl offres_search` with `settings` and command-line `options` (`-O FILE`);
-    SIGKILL as soon as `kill_when(log)` is true."""
+              token_url: str | None = None, options: tuple[str, ...] = (),
+              spider: str = "offres_search", server: ForkServer | None = None) -> Crawl:
+    """`scrapy crawl offres_search` (or `spider`) with `settings` and command-line `options`
+    (`-O FILE`, `-a NAME=VALUE`); SIGKILL as soon as `kill_when(log)` is true. With a fork
+    server (tests/ops/forkserver.py) the run is forked from it rather than started afresh."""
     log = work / f"{name}.log"
     # the sandbox answers from its present unless started with --replica-lag: no lag to wait out
     every = {"OFFRES_API_URL": sb.api_url, "OFFRES_TOKEN_URL": token_url or sb.token_url,
              "LOG_FILE": str(log), "LOG_LEVEL": "DEBUG", "OFFRES_SEARCH_REPLICA_LAG": 0, **settings}
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "offres_search", *options]
+    argv = ["scrapy", "crawl", spider, *options]
     for key, value in every.items():
-        cmd += ["-s", f"{key}={value}"]
-    proc = spawn.Popen(cmd, cwd=work, env=crawl_env(sb), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+        argv += ["-s", f"{key}={value}"]
+    if server is not None:
+        pid = server.start(argv, cwd=work, env=crawl_env(sb))
+        alive = lambda: None  # noqa: E731 - the server tells the end
+    else:
+        proc = spawn.Popen([sys.executable, "-m", *argv], cwd=work, env=crawl_env(sb),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pid, alive = proc.pid, proc.poll
     killed = False
     deadline = time.monotonic() + timeout
     try:
-        while proc.poll() is None and time.monotonic() < deadline:
+        while alive() is None and time.monotonic() < deadline and not _ended(pid, server):
             if kill_when is not None and kill_when(log):
-                os.kill(proc.pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
                 killed = True
                 break
             time.sleep(0.01)
-        proc.wait(max(deadline - time.monotonic(), 1))
+        if time.monotonic() >= deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        returncode = server.wait() if server is not None else proc.wait()
     finally:
-        if proc.poll() is None:
+        if server is None and proc.poll() is None:
             proc.kill()
             proc.wait()
-    return Crawl(returncode=proc.returncode, log=log.read_text(errors="replace") if log.exists() else "",
+    return Crawl(returncode=returncode, log=log.read_text(errors="replace") if log.exists() else "",
                  killed=killed)
+
+
+def _ended(pid: int, server: ForkServer | None) -> bool:
+    """A forked run has ended."""
+    return server is not None and not server.running()
 
 
 def snapshot_ids(directory: Path) -> list[str]:
