@@ -56,8 +56,9 @@ from offres_crawler.harvest.ledger import Ledger, Purpose, Unreachable
 from offres_crawler.harvest.offer_ids import OfferIds
 from offres_crawler.harvest.origines import OrigineCheck
 from offres_crawler.harvest.passes import Passes
-from offres_crawler.harvest.planned import COUNT_UNIT, PlannedRequest
+from offres_crawler.harvest.planned import COUNT_UNIT, LIST_UNIT, PlannedRequest
 from offres_crawler.harvest.reality import reality_report
+from offres_crawler.harvest.romes import LIST_ATTEMPTS, LIST_NAME, RomeCodes
 from offres_crawler.harvest.search_page import SearchPage
 from offres_crawler.harvest.slices import Role, SliceReader, Status
 from offres_crawler.harvest.ties import TieState
@@ -69,7 +70,7 @@ DEFAULT_CREATION_FLOOR = "2000-01-01T00:00:00Z"  # lower bound sent when the use
 DEFAULT_BUDGET = 3.0  # requests allowed per ceil(N/150) (OFFRES_SEARCH_BUDGET)...
 BUDGET_BASE = 30  # ...plus these: heads, counts, closing reads, a few re-reads on small queries
 STATE_FORMAT = "offres_crawler.harvest.planner"
-STATE_VERSION = 2  # of to_dict(); bump when its content changes meaning
+STATE_VERSION = 3  # of to_dict(); bump when its content changes meaning
 COUNT_ATTEMPTS = 2
 __all__ = ["HarvestPlanner", "PlannedRequest", "StateError"]
 
@@ -106,11 +107,12 @@ class HarvestPlanner:
         self._wire([], {})
 
     def _wire(self, passes: list[Pass], slices: dict[int, SliceReader], ledger: Ledger | None = None,
-              ties: TieState | None = None, audit: Audit | None = None) -> None:
+              ties: TieState | None = None, audit: Audit | None = None, codes: RomeCodes | None = None) -> None:
         self.ledger = ledger or Ledger(slices, passes)
         self.ties = ties or TieState()
         self.audit = audit or Audit()
-        self.cursor = Cursor(slices, self._new_id, self.ledger, self.ties, self.lag)
+        self.romes = codes or RomeCodes()
+        self.cursor = Cursor(slices, self._new_id, self.ledger, self.ties, self.romes, self.lag)
         self.passes = Passes(self.query, self.floor, self.sum_tolerance, passes, self._new_id,
                              self.cursor, self.ledger, self.lag)
 
@@ -146,6 +148,8 @@ class HarvestPlanner:
         room = math.inf if self.budget is None else self.budget - self.ledger.requests
         if self.count_state == "start" and room > 0:
             out.append(self._plan_count("waiting-start"))
+        if self.romes.status == "wanted" and len(out) < room:
+            out.append(self._plan_list())
         for h, page in self.passes.reads(self.depth, self.clock):
             if len(out) >= room:
                 h.in_flight = None
@@ -193,6 +197,8 @@ class HarvestPlanner:
             if label is not None:
                 self.audit.passes[label] = Count(page.total, count, exact)
         self.audit.received(page.rows, self.ledger.ids)
+        if page.romes:  # the shares of ROME codes among distinct offers (romes.py)
+            self.romes.count(r for (k, _), r in zip(page.rows, page.romes) if k not in self.ledger.ids)
         if self.ties.observe_order([k for k, _ in page.rows], page.instants) and not self.stopped:
             self.cursor.on_unstable()
         if page.empty:
@@ -217,10 +223,48 @@ class HarvestPlanner:
             return
         if req.purpose is Purpose.COUNT:
             self._count_failed(reason)
+        elif req.purpose is Purpose.LIST:
+            self._list_failed(reason)
         elif req.unit in self.passes.heads:
             self.fatal = self.passes.on_failure(self.passes.heads[req.unit], reason, self.clock) or self.fatal
         else:
             self.cursor.on_failure(self.cursor.slices[req.unit], req.start, self._seq, reason)
+
+    # ---- the list of ROME codes (romes.py) ----------------------------------------------------
+    def is_list(self, key: int) -> bool:
+        """Whether request `key` is that of a reference list (its answer is not a search page)."""
+        req = self._in_flight.get(key)
+        return req is not None and req.purpose is Purpose.LIST
+
+    def observe_list(self, key: int, status: int, body: Any) -> None:
+        self._in_flight.pop(key)
+        self._seq += 1
+        problem = f"HTTP {status}" if status != 200 else self.romes.load(body)
+        if problem is not None:
+            self._list_failed(problem)
+            return
+        logger.info("offres_search: %d ROME codes to split crowded instants on", len(self.romes.codes))
+        if not self.stopped:
+            self.cursor.crowds.on_list(self.depth)
+
+    def _plan_list(self) -> PlannedRequest:
+        self.romes.status = "asked"
+        self._next_key += 1
+        req = PlannedRequest(self._next_key, {}, LIST_UNIT, 0, Purpose.LIST, priority=2, referentiel=LIST_NAME)
+        self._in_flight[req.key] = req
+        self.ledger.requested(Purpose.LIST)
+        return req
+
+    def _list_failed(self, reason: str) -> None:
+        self.romes.failures += 1
+        if self.romes.failures < LIST_ATTEMPTS:
+            self.romes.status = "wanted"
+            return
+        self.romes.status = "failed"
+        self.ledger.warn(f"the list of ROME codes could not be read ({reason}): crowded instants are "
+                         "split on facets only")
+        if not self.stopped:
+            self.cursor.crowds.on_list(self.depth)
 
     # ---- results (ledger.py, counts.py) -------------------------------------------------------
     def expected(self) -> int:
@@ -419,7 +463,8 @@ class HarvestPlanner:
                 "next_id": self._next_id, "next_key": self._next_key, "seq": self._seq,
                 "in_flight": [r.to_dict() for r in self._in_flight.values()],
                 "passes": self.passes.to_dict(), "slices": self.cursor.to_dict(),
-                "ledger": self.ledger.to_dict(), "ties": self.ties.to_dict(), "audit": self.audit.to_dict()}
+                "ledger": self.ledger.to_dict(), "ties": self.ties.to_dict(), "audit": self.audit.to_dict(),
+                "romes": self.romes.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> HarvestPlanner:
@@ -433,7 +478,7 @@ class HarvestPlanner:
         passes: list[Pass] = []
         slices: dict[int, SliceReader] = {}
         p._wire(passes, slices, Ledger.from_dict(d["ledger"], slices, passes), TieState.from_dict(d["ties"]),
-                Audit.from_dict(d["audit"]))
+                Audit.from_dict(d["audit"]), RomeCodes.from_dict(d["romes"]))
         p.cursor.restore(d["slices"])
         p.passes.restore(d["passes"])
         p.plan_id, p.max_start, p.cap_learned = d["plan_id"], d["max_start"], d["cap_learned"]

@@ -99,6 +99,10 @@ class SliceReader:
     readings: int = 1
     overflowed: bool = False  # the deepest page was read while the total exceeded the depth
     paused_for: int | None = None  # waits for this slice's first answer (a crowded second?)
+    awaiting_list: bool = False  # a crowd waiting for the ROME codes to split on (crowds.py)
+    filtres: list[dict[str, Any]] | None = None  # its filtresPossibles meanwhile
+    rome_sample: dict[str, int] = field(default_factory=dict)  # codes of a crowd's rows (romes.py)
+    attempt: int = 0  # a window read again after its split fell short (crowds.py)
     status: Status = Status.READING
     note: str | None = None
     final_expected: int = 0
@@ -124,7 +128,7 @@ class SliceReader:
     # -- what to read next ----------------------------------------------------------------------
     def next_page(self, depth: int, unstable: bool = False) -> int | None:
         """The first row of the next read, None when the chain holds."""
-        if not self.active or self.in_flight is not None or self.paused_for is not None:
+        if not self.active or self.in_flight is not None or self.paused_for is not None or self.awaiting_list:
             return None
         if self.total is None:
             if self.est_total is None:
@@ -237,7 +241,7 @@ class SliceReader:
 
     def _forget(self) -> None:
         """The counts are kept; the ids are not needed any more."""
-        self.keys = set()
+        self.keys, self.rome_sample, self.filtres = set(), {}, None
         for r in self.reads.values():
             r.head = r.tail = None
 
@@ -254,7 +258,9 @@ class SliceReader:
                 "judged": sorted(self.judged), "repairs": list(self.repairs), "in_flight": self.in_flight,
                 "requests": self.requests, "empty_answers": self.empty_answers,
                 "readings": self.readings, "overflowed": self.overflowed,
-                "paused_for": self.paused_for, "status": self.status.value, "note": self.note,
+                "paused_for": self.paused_for, "awaiting_list": self.awaiting_list, "filtres": self.filtres,
+                "rome_sample": dict(self.rome_sample), "attempt": self.attempt,
+                "status": self.status.value, "note": self.note,
                 "final_expected": self.final_expected, "final_collected": self.final_collected}
 
     @classmethod
@@ -272,6 +278,8 @@ class SliceReader:
         s.judged, s.repairs = set(d["judged"]), list(d["repairs"])
         s.in_flight, s.requests, s.empty_answers = d["in_flight"], d["requests"], d["empty_answers"]
         s.readings, s.overflowed, s.paused_for = d["readings"], d["overflowed"], d["paused_for"]
+        s.awaiting_list, s.filtres, s.rome_sample = d["awaiting_list"], d["filtres"], dict(d["rome_sample"])
+        s.attempt = d["attempt"]
         s.status, s.note = Status(d["status"]), d["note"]
         s.final_expected, s.final_collected = d["final_expected"], d["final_collected"]
         return s

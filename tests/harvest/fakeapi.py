@@ -1,6 +1,8 @@
 """An in-memory imitation of the search endpoint, small and fast, for driving the planner.
 
-It keeps only what planning depends on: creation instants (ms), origine, the four facets, a live
+It keeps only what planning depends on: creation instants (ms), origine, the four facets and the
+two parameters filtresPossibles does not count, the ROME code (`codeROME`, up to 200 ORed, and
+the list of `/v2/referentiel/metiers`, `referentiel()`), a live
 index (offers appear and are withdrawn as its clock advances), the range cap with the API's 400
 message, Content-Range / 204 / past-the-end answers, filtresPossibles, the Date header. Bound
 inclusivity and the origine quirk are switches, so the planner can be shown correct either way.
@@ -32,6 +34,9 @@ QUALIFICATIONS = ("0", "9", "X")
 EXIGENCES = ("D", "S", "E")
 DUREES = ("0", "1", "2")
 BASE = 1_760_000_000  # the market's "now" at start (epoch s)
+# 60 codes, a few common and a long tail, as in the sandbox's market (sandbox/rome_list.py)
+ROMES = tuple(f"M{1800 + i:04d}" for i in range(60))
+ROME_WEIGHTS = tuple(1.0 / (1 + i) for i in range(len(ROMES)))
 
 
 @dataclass
@@ -45,6 +50,7 @@ class Offer:
     qualification: str
     experienceExigence: str = "D"
     dureeHebdo: str = "0"
+    romeCode: str = ROMES[0]
     born: float = -math.inf  # server time it appears
     died: float = math.inf  # server time it is withdrawn
     rank: int = 0  # order among offers of the same instant when ties are stable (higher first)
@@ -68,8 +74,10 @@ class FakeApi:
     replica_lag: float = 0.0  # seconds
     total_noise: int = 0
     lying_totals: float | None = None
+    romes: tuple[str, ...] = ROMES  # the codes /v2/referentiel/metiers lists
     reality_rng: random.Random = field(default_factory=lambda: random.Random(1))
-    requests: list[dict] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)  # searches
+    list_requests: list[str] = field(default_factory=list)  # reference lists
     served: set[str] = field(default_factory=set)  # every offer id an answer carried
     _serial: int = 0
     _answers: int = 0  # answers with a total (lying_totals spares the first)
@@ -105,7 +113,14 @@ class FakeApi:
         self._serial += 1
         return self._serial
 
-    # -- the endpoint ----------------------------------------------------------------------------
+    # -- the endpoints ---------------------------------------------------------------------------
+    def referentiel(self, name: str) -> list[dict]:
+        """`GET /v2/referentiel/{name}` (only `metiers` is known here)."""
+        self.advance(self.step)
+        self.list_requests.append(name)
+        assert name == "metiers", name
+        return [{"code": c, "libelle": f"métier {c}"} for c in self.romes]
+
     def search(self, params: dict[str, str]) -> SearchPage:
         self.advance(self.step)
         self.requests.append(dict(params))
@@ -120,6 +135,9 @@ class FakeApi:
                 "message": f"La position de début doit être inférieure ou égale à {self.max_start}."})
         if ("minCreationDate" in params) != ("maxCreationDate" in params):
             return read_search_page(400, None, date, {"message": "dates must come together"})
+        if "codeROME" in params and (len(params["codeROME"].split(",")) > 200
+                                     or not set(params["codeROME"].split(",")) <= set(self.romes)):
+            return read_search_page(400, None, date, {"message": "codeROME: valeur inconnue ou trop de valeurs"})
         view = self.now - self.reality_rng.uniform(0, self.replica_lag) if self.replica_lag else self.now
         rows = self.ordered(self._match(params, at=view))
         total = len(rows)
@@ -137,7 +155,8 @@ class FakeApi:
         else:
             served = window
         self.served.update(o.id for o in served)
-        body = {"resultats": [{"id": o.id, "dateCreation": _iso_ms(o.ms)} for o in served],
+        body = {"resultats": [{"id": o.id, "dateCreation": _iso_ms(o.ms), "romeCode": o.romeCode}
+                              for o in served],
                 "filtresPossibles": _facets(rows)}
         last = start + len(window) - 1
         reported = self._reported(total, last + 1)
@@ -174,6 +193,7 @@ class FakeApi:
     def _match(self, params: dict[str, str], at: float | None = None):
         types = set(params["typeContrat"].split(",")) if "typeContrat" in params else None
         natures = set(params["natureContrat"].split(",")) if "natureContrat" in params else None
+        codes = set(params["codeROME"].split(",")) if "codeROME" in params else None
         lo = param_to_epoch(params["minCreationDate"]) if "minCreationDate" in params else None
         hi = param_to_epoch(params["maxCreationDate"]) if "maxCreationDate" in params else None
         now = self.now if at is None else at
@@ -186,6 +206,8 @@ class FakeApi:
                 if not ((types and o.typeContrat in types) or (natures and o.natureContrat in natures)):
                     continue
             if "experience" in params and o.experience != params["experience"]:
+                continue
+            if codes is not None and o.romeCode not in codes:
                 continue
             if any(name in params and getattr(o, name) != params[name]
                    for name in ("qualification", "experienceExigence", "dureeHebdo")):
@@ -218,7 +240,7 @@ def make_offer(rng: random.Random, oid: str, ms: int, *, origine: str | None = N
                born: float = -math.inf) -> Offer:
     return Offer(oid, ms, origine or rng.choice("12"), rng.choice(TYPES), rng.choice(NATURES),
                  rng.choice(EXPERIENCES), rng.choice(QUALIFICATIONS), rng.choice(EXIGENCES),
-                 rng.choice(DUREES), born=born)
+                 rng.choice(DUREES), rng.choices(ROMES, ROME_WEIGHTS)[0], born=born)
 
 
 def make_market(rng: random.Random, n: int, *, days: float = 90, bursts: list[int] = (),
@@ -270,6 +292,9 @@ def drive(planner: HarvestPlanner, api: FakeApi, *, rng: random.Random | None = 
         if rng and fail_rate and rng.random() < fail_rate:
             api.advance(api.step)
             planner.observe_failure(req.key, "injected")
+            continue
+        if req.referentiel is not None:
+            planner.observe_list(req.key, 200, api.referentiel(req.referentiel))
             continue
         planner.observe(req.key, api.search(req.params))
     assert planner.done

@@ -1,0 +1,124 @@
+"""Splitting a crowded instant on packs of ROME codes, when its ties come in an unstable order.
+
+Under an unstable order of ties (ties.py) every part of a crowded second must come whole in one
+answer (150 rows). The counted facets (facets.py) do not get there: they are few, correlated
+(experience 4 goes with experienceExigence D, dureeHebdo 0 holds most offers), every internal node
+of their tree costs a request, and at the bottom only `qualification` is left, whose value X (not
+specified) cannot be asked for: those offers were unreachable. Every offer carries a `romeCode`
+(REFERENCE Part 2: 100 %) and `codeROME` takes up to 200 codes ORed (Part 1 §3), so the codes of
+`/v2/referentiel/metiers` (fetched once, when first needed) partition any window into packs that
+can be made as small as needed, in one level.
+
+How packs are made (`make_packs`): each code's share of the window is estimated from the window's
+own rows read so far (under a shuffle, page 0 is a random sample of the instant) blended with the
+shares of every offer received in the run (a prior, `PRIOR_ROWS` rows' worth); codes are packed
+first fit by decreasing estimate into packs whose estimate stays under `FILL` of a page, at most
+MAX_CODES codes a pack, and every code of the list is in exactly one pack, so the packs cover every
+offer whose code is listed. The children's first totals must add up to the window's total (the
+sum check of facets.UNCOUNTED): an offer whose code is not in the list is reported unreachable,
+never hidden. A pack that still holds more than a page is packed again from its own rows, and a
+single code over a page is split on the counted facets.
+
+Why FILL = 0.83 (125 rows): a pack's count varies around its estimate by about its square root
+(11 rows at 125), so a fuller target (140) overflows a pack in five (each overflow costs two more
+requests) and an emptier one (110) adds a request per 1,000 offers. bench/tie_strategies.py gives
+the measured figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from offres_crawler.harvest.content_range import PAGE_SIZE
+
+PARAM = "codeROME"
+LIST_NAME = "metiers"
+MAX_CODES = 200  # codeROME values one request may carry (REFERENCE Part 1 §3)
+FILL = 0.85  # a pack's estimated offers, as a share of a page
+PRIOR_ROWS = 1000.0  # weight of the run's shares against the window's own rows
+UNSEEN = 0.5  # rows of the prior given to a code never seen in the run
+LIST_ATTEMPTS = 2
+
+
+@dataclass
+class RomeCodes:
+    """The codes of /v2/referentiel/metiers (once asked for), and how often each code was seen
+    among the distinct offers received (the prior of the estimates)."""
+
+    status: str = "unknown"  # unknown -> wanted -> asked -> loaded | failed
+    codes: list[str] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    failures: int = 0
+
+    def want(self) -> bool:
+        """Ask for the list if nobody has yet; True while it is not known whether it will come."""
+        if self.status == "unknown":
+            self.status = "wanted"
+        return self.status in ("wanted", "asked")
+
+    def count(self, codes: Iterable[str | None]) -> None:
+        for code in codes:
+            if code:
+                self.seen[code] = self.seen.get(code, 0) + 1
+
+    def load(self, body: Any) -> str | None:
+        """Take the list's answer; the reason it cannot be used, None when loaded."""
+        if not isinstance(body, list):
+            return f"the list is a JSON {type(body).__name__}, not an array"
+        codes = [e.get("code") for e in body if isinstance(e, Mapping)]
+        good = sorted({c for c in codes if isinstance(c, str) and c})
+        if len(good) < 2 or len(good) != len(body):
+            return f"{len(body) - len(good)} of {len(body)} entries have no code"
+        self.codes, self.status = good, "loaded"
+        return None
+
+    def universe(self, filters: Mapping[str, str]) -> list[str]:
+        """The codes a window may be split into: its own codeROME values (the user's, or a pack's),
+        else the whole list."""
+        if PARAM in filters:
+            return sorted(set(filters[PARAM].split(",")))
+        return list(self.codes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "codes": list(self.codes), "seen": dict(self.seen),
+                "failures": self.failures}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RomeCodes:
+        return cls(d["status"], list(d["codes"]), {str(k): int(v) for k, v in d["seen"].items()},
+                   d["failures"])
+
+
+def estimates(universe: list[str], total: int, sample: Mapping[str, int],
+              prior: Mapping[str, int]) -> dict[str, float]:
+    """Offers of the window expected under each code of `universe`."""
+    weights = {c: prior.get(c, 0) + UNSEEN for c in universe}
+    scale = sum(weights.values())
+    in_sample = {c: n for c, n in sample.items() if c in weights}
+    n = sum(in_sample.values())
+    return {c: total * (in_sample.get(c, 0) + PRIOR_ROWS * w / scale) / (n + PRIOR_ROWS)
+            for c, w in weights.items()}
+
+
+def make_packs(universe: list[str], total: int, sample: Mapping[str, int],
+               prior: Mapping[str, int], page: int = PAGE_SIZE) -> list[list[str]]:
+    """Packs of codes covering `universe` once each, each expected to fit one answer."""
+    est = estimates(universe, total, sample, prior)
+    target = FILL * page
+    packs: list[tuple[list[str], float]] = []  # first fit by decreasing estimate
+    for code in sorted(universe, key=lambda c: (-est[c], c)):
+        for i, (codes, size) in enumerate(packs):
+            if len(codes) < MAX_CODES and size + est[code] <= target:
+                packs[i] = (codes + [code], size + est[code])
+                break
+        else:
+            packs.append(([code], est[code]))
+    return [sorted(codes) for codes, _ in packs]
+
+
+def pack_label(value: str) -> str:
+    """A pack as the run report shows it (a pack can hold 200 codes)."""
+    codes = value.split(",")
+    return value if len(codes) <= 3 else f"{codes[0]}..{codes[-1]} ({len(codes)} codes)"
