@@ -38,7 +38,6 @@ class Crowds:
         self._ledger = ledger
         self.ties = ties
         self.codes = codes
-        self.recounts = 0  # windows read again after a shortfall (this run's part only)
 
     def one_page_only(self, s: SliceReader) -> bool:
         """A window of a second or two that must come in one answer per part: a second read again
@@ -88,6 +87,9 @@ class Crowds:
         packs = romes.make_packs(universe, s.total, s.rome_sample, self.codes.seen)
         if len(packs) < 2:  # everything expected in one answer, yet more came: halve it
             packs = [universe[: len(universe) // 2], universe[len(universe) // 2:]]
+        logger.info("slice %d: %d offers split on %d packs of ROME codes (estimated from %d of its rows "
+                    "and %d offers of the run)", s.sid, s.total, len(packs), sum(s.rome_sample.values()),
+                    sum(self.codes.seen.values()))
         self._children(s, FacetSplit(romes.PARAM, {",".join(p): None for p in packs}, s.total))
         return True
 
@@ -128,7 +130,6 @@ class Crowds:
                             in_burst=parent.in_burst, feeds=parent.feeds)
         again.attempt = record.attempt + 1
         record.recount = again.sid
-        self.recounts += 1
         fed = self.slices.get(parent.feeds) if parent.feeds is not None else None
         if fed is not None:
             fed.repairs.append(again.sid)

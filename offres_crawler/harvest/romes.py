@@ -27,6 +27,8 @@ the measured figures.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +38,8 @@ from offres_crawler.harvest.content_range import PAGE_SIZE
 PARAM = "codeROME"
 LIST_NAME = "metiers"
 MAX_CODES = 200  # codeROME values one request may carry (REFERENCE Part 1 §3)
-FILL = 0.85  # a pack's estimated offers, as a share of a page
-PRIOR_ROWS = 1000.0  # weight of the run's shares against the window's own rows
+Z = 2.0  # standard deviations of a pack's count kept below a page (about 1 pack in 40 overflows)
+PRIOR_ROWS = 20000.0  # at most this weight (in rows) of the run's shares against the window's own
 UNSEEN = 0.5  # rows of the prior given to a code never seen in the run
 LIST_ATTEMPTS = 2
 
@@ -92,30 +94,53 @@ class RomeCodes:
 
 
 def estimates(universe: list[str], total: int, sample: Mapping[str, int],
-              prior: Mapping[str, int]) -> dict[str, float]:
-    """Offers of the window expected under each code of `universe`."""
+              prior: Mapping[str, int]) -> tuple[dict[str, float], float]:
+    """(offers of the window expected under each code of `universe`; the variance factor of the
+    part not sampled). The rows sampled count as they are; the rest of the window is shared out
+    by the sample's shares blended with the run's (PRIOR_ROWS at most)."""
+    sample = {c: n for c, n in sample.items() if c in universe}
+    n = min(sum(sample.values()), total)
     weights = {c: prior.get(c, 0) + UNSEEN for c in universe}
     scale = sum(weights.values())
-    in_sample = {c: n for c, n in sample.items() if c in weights}
-    n = sum(in_sample.values())
-    return {c: total * (in_sample.get(c, 0) + PRIOR_ROWS * w / scale) / (n + PRIOR_ROWS)
-            for c, w in weights.items()}
+    w = min(PRIOR_ROWS, sum(prior.get(c, 0) for c in universe))
+    rest = max(0, total - n)
+    est = {c: sample.get(c, 0) + rest * (sample.get(c, 0) + w * weights[c] / scale) / (n + w)
+           for c in universe}
+    # the rest's count in a pack varies by its own size (sampling) times 1 + rest / (n + w) (the
+    # shares are estimated from n + w rows)
+    return est, 1.0 + rest / max(1.0, n + w)
 
 
 def make_packs(universe: list[str], total: int, sample: Mapping[str, int],
                prior: Mapping[str, int], page: int = PAGE_SIZE) -> list[list[str]]:
-    """Packs of codes covering `universe` once each, each expected to fit one answer."""
-    est = estimates(universe, total, sample, prior)
-    target = FILL * page
-    packs: list[tuple[list[str], float]] = []  # first fit by decreasing estimate
-    for code in sorted(universe, key=lambda c: (-est[c], c)):
-        for i, (codes, size) in enumerate(packs):
-            if len(codes) < MAX_CODES and size + est[code] <= target:
-                packs[i] = (codes + [code], size + est[code])
-                break
-        else:
-            packs.append(([code], est[code]))
-    return [sorted(codes) for codes, _ in packs]
+    """Packs of codes covering `universe` once each, each expected to fit one answer: its
+    estimate plus Z standard deviations stays within a page. The fewest packs found by balancing:
+    for k packs, codes by decreasing estimate each go to the least loaded pack (MAX_CODES codes
+    at most); k grows until every pack fits. A code that alone does not fit is a pack of its own
+    (it will be split on facets)."""
+    est, spread = estimates(universe, total, sample, prior)
+    var = {c: max(0.0, est[c] - sample.get(c, 0)) * spread for c in universe}
+
+    def fits(size: float, v: float) -> bool:
+        return size + Z * math.sqrt(v) <= page
+
+    alone = [c for c in universe if not fits(est[c], var[c])]
+    rest = sorted((c for c in universe if c not in alone), key=lambda c: (-est[c], c))
+    k = max(1 if rest else 0, -(-len(rest) // MAX_CODES), math.ceil(sum(est[c] for c in rest) / page))
+    while rest:
+        heap = [(0.0, i) for i in range(k)]
+        packs: list[tuple[list[str], float, float]] = [([], 0.0, 0.0) for _ in range(k)]
+        for code in rest:
+            load, i = heapq.heappop(heap)
+            codes, size, v = packs[i]
+            codes.append(code)
+            packs[i] = (codes, size + est[code], v + var[code])
+            if len(codes) < MAX_CODES:
+                heapq.heappush(heap, (load + est[code], i))
+        if all(fits(size, v) for _, size, v in packs) or k >= len(rest):
+            return [[c] for c in alone] + [sorted(codes) for codes, _, _ in packs if codes]
+        k += 1
+    return [[c] for c in alone]
 
 
 def pack_label(value: str) -> str:
