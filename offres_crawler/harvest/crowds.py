@@ -51,10 +51,10 @@ class Crowds:
         """Split `s` (over `capacity` rows, the cap by default) into parts that fit."""
         assert s.total is not None
         capacity = capacity or depth * PAGE_SIZE
-        if capacity == PAGE_SIZE and self._by_rome(s, filtres):
-            return
         w = s.window
         split = choose_split(w.filter_dict, w.split_on, filtres, s.total, capacity=capacity)
+        if capacity == PAGE_SIZE and self._by_rome(s, filtres, split):
+            return
         if split is None:
             if capacity < depth * PAGE_SIZE:  # read by pages after all: ties.py judges them
                 return
@@ -69,12 +69,22 @@ class Crowds:
                                           "the total", slice=s.sid))
         self._children(s, split)
 
-    def _by_rome(self, s: SliceReader, filtres: list[dict[str, Any]] | None) -> bool:
-        """Split `s` on packs of ROME codes, or make it wait for the list; False when that cannot
-        be done (no list, a single code)."""
+    def _by_rome(self, s: SliceReader, filtres: list[dict[str, Any]] | None, facet: FacetSplit | None) -> bool:
+        """Split `s` on packs of ROME codes, or make it wait for the list; False when the facets
+        do it for fewer requests, or packs cannot be made (no list, a single code).
+
+        Requests, estimated: packs of ROME codes take max(codes / 200, offers / 125) answers (the
+        whole list, 1,584 codes, takes 8 whatever the offers); a counted facet takes one answer per
+        value that fits one page and, for a value over a page, its own answer and then its packs.
+        A crowd of 200 offers: typeContrat in 2 answers, not 8 packs; of 4,000: 32 packs, not
+        typeContrat's 5 values and 34 packs under them."""
+        assert s.total is not None
         w = s.window
         if romes.PARAM in w.filter_dict and "," not in w.filter_dict[romes.PARAM]:
             return False  # one code: the facets divide it
+        fits = facet is not None and facet.counted and facet.covered >= s.total
+        if fits and facet is not None and all((n or 0) <= PAGE_SIZE for n in facet.counts.values()):
+            return False  # the facet alone puts every part in one answer
         if self.codes.status != "loaded":
             if self.codes.want():
                 s.awaiting_list, s.filtres = True, filtres
@@ -83,7 +93,11 @@ class Crowds:
         universe = self.codes.universe(w.filter_dict)
         if len(universe) < 2:
             return False
-        assert s.total is not None
+        if fits and facet is not None:
+            by_facet = sum(1 if (n or 0) <= PAGE_SIZE else 1 + romes.pack_cost(n or 0, len(universe))
+                           for n in facet.counts.values())
+            if by_facet < romes.pack_cost(s.total, len(universe)):
+                return False
         packs = romes.make_packs(universe, s.total, s.rome_sample, self.codes.seen)
         if len(packs) < 2:  # everything expected in one answer, yet more came: halve it
             packs = [universe[: len(universe) // 2], universe[len(universe) // 2:]]

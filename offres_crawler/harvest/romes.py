@@ -39,6 +39,7 @@ PARAM = "codeROME"
 LIST_NAME = "metiers"
 MAX_CODES = 200  # codeROME values one request may carry (REFERENCE Part 1 §3)
 Z = 2.0  # standard deviations of a pack's count kept below a page (about 1 pack in 40 overflows)
+TYPICAL_FILL = 0.83  # a pack's share of a page, as measured (bench/tie_strategies.py)
 PRIOR_ROWS = 20000.0  # at most this weight (in rows) of the run's shares against the window's own
 UNSEEN = 0.5  # rows of the prior given to a code never seen in the run
 LIST_ATTEMPTS = 2
@@ -141,6 +142,11 @@ def make_packs(universe: list[str], total: int, sample: Mapping[str, int],
             return [[c] for c in alone] + [sorted(codes) for codes, _, _ in packs if codes]
         k += 1
     return [[c] for c in alone]
+
+
+def pack_cost(offers: int, codes: int, page: int = PAGE_SIZE) -> int:
+    """Answers that packs of `codes` codes holding `offers` offers are expected to take."""
+    return max(-(-codes // MAX_CODES), math.ceil(offers / (page * TYPICAL_FILL)))
 
 
 def pack_label(value: str) -> str:
