@@ -59,7 +59,7 @@ class Crowds:
             if capacity < depth * PAGE_SIZE:  # read by pages after all: ties.py judges them
                 return
             s.unsplittable = True
-            lost = s.total - depth * PAGE_SIZE
+            lost = s.total - s.reach(depth)
             self._ledger.lost(Unreachable(lost, "no facet left to split a window over the cap", slice=s.sid))
             logger.warning("slice %d: %d offers cannot be reached (no facet left to split on)",
                            s.sid, lost)

@@ -33,7 +33,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from offres_crawler.harvest.content_range import PAGE_SIZE
+from offres_crawler.harvest.content_range import DEFAULT_MAX_START, PAGE_SIZE
 from offres_crawler.harvest.crowds import Crowds
 from offres_crawler.harvest.dates import epoch_to_param
 from offres_crawler.harvest.ledger import Ledger, Unreachable
@@ -55,6 +55,7 @@ class Cursor:
                  ties: TieState, codes: RomeCodes, lag: int = 0) -> None:
         self.slices = slices
         self.lag = lag  # lag.py
+        self.max_start = DEFAULT_MAX_START  # the range cap in force (the planner keeps it up to date)
         self._new_id = new_id
         self._ledger = ledger
         self.ties = ties
@@ -84,7 +85,7 @@ class Cursor:
                     s.paused_for = None  # the slice it waited for ended without finding a crowd
                     changed = True
                 while s.active and s.in_flight is None and s.paused_for is None and not s.awaiting_list:
-                    row = s.next_page(depth, self.ties.unstable)
+                    row = s.next_page(depth, self.ties.unstable, self._room(s, depth))
                     if row is None:
                         if any(self.slices[r].active for r in s.repairs):
                             break  # judged once the seconds read again are in
@@ -104,6 +105,26 @@ class Cursor:
                         delay = 0.0 if clock is None else max(0.0, s.not_before - clock + 0.5)
                         s.not_before = None
                     yield s, row, delay
+
+    def _room(self, s: SliceReader, depth: int) -> int:
+        """Rows by which a new cursor slice's deepest read moves below its last page boundary.
+
+        Once ties come in an unstable order each read overlaps the one below by the group of ties
+        at its top (about 8 rows on the sandbox), so k reads cover 150 k - (k - 1) g rows, and the
+        top read, which cannot go above row 0, is mostly a repeat unless the deepest read sits at
+        150 (k - 1) - (k - 1) g. Under the legacy cap (start at most 1000, pages 0 to 6, the
+        deepest at 900) 8 reads then cover 1,144 rows instead of 1,050: 200,000 offers in shuffled
+        order took 1.19 x ceil(N/150) requests, ... with the shift (bench/search_efficiency.py).
+        Under the current cap (3000, itself a page boundary) there is no room."""
+        if not self.ties.unstable or s.role not in (Role.FROZEN, Role.CURSOR) or s.reads:
+            return 0
+        room = self.max_start - (depth - 1) * PAGE_SIZE
+        if room <= 0:
+            return 0
+        g = self.ties.mean_group()
+        k = depth + 1
+        best = PAGE_SIZE * (k - 1) - (k - 1) * g  # deepest row for k reads to end at row 0
+        return max(0, min(room, int(best) - (depth - 1) * PAGE_SIZE))
 
     def _settled(self, s: SliceReader, keys: set[str], depth: int) -> None:
         self._ledger.settled(s, depth)
@@ -128,8 +149,8 @@ class Cursor:
                     s.rome_sample[code] = s.rome_sample.get(code, 0) + 1
         if s.total is not None and s.total > PAGE_SIZE and self.crowds.one_page_only(s):
             self.crowds.split(s, page.filtres, depth, capacity=PAGE_SIZE)
-        elif (row == (depth - 1) * PAGE_SIZE and keys and not s.overflowed and s.total is not None
-                and s.total > depth * PAGE_SIZE):
+        elif (row == s.bottom_row(s.reach(depth), depth) and keys and not s.overflowed and s.total is not None
+                and s.total > s.reach(depth)):
             s.overflowed = True
             self._continue_below(s, page, depth)
         if s.active:
@@ -173,7 +194,7 @@ class Cursor:
             # already starts above it, plus the page's own rows above it
             above = sum(1 for x in seconds if x > top)
             if seconds[0] > top:
-                above += (depth - 1) * PAGE_SIZE
+                above += s.bottom_row(s.reach(depth), depth)
             c = self.start(below, Role.CURSOR, parent=s.sid, est=s.total - above, in_burst=s.in_burst)
             if seconds[0] == oldest:
                 # the whole deepest page is one second: if it is a crowd, this slice's pages above

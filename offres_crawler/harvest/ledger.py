@@ -103,10 +103,10 @@ class Ledger:
 
     def settled(self, s: SliceReader, depth: int) -> None:
         """A slice read to its end (or as far as it could be)."""
-        if s.total is not None and s.total > depth * PAGE_SIZE and not s.overflowed \
+        if s.total is not None and s.total > s.reach(depth) and not s.overflowed \
                 and not s.unsplittable and s.status in SETTLED:
             # its deepest page never came: the window below could not be located
-            self.lost(Unreachable(s.total - depth * PAGE_SIZE, "deepest page failed: the slices below "
+            self.lost(Unreachable(s.total - s.reach(depth), "deepest page failed: the slices below "
                                   "were not planned", slice=s.sid))
         if s.status is Status.SHORT:
             logger.warning("slice %d short: %d of %d offers after a second reading", s.sid,

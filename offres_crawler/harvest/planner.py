@@ -105,6 +105,7 @@ class HarvestPlanner(CountFlow, ListFlow, PlannerBase):
                                   delay=h.wait))
             h.wait = 0.0
         if len(out) < room:
+            self.cursor.max_start = self.max_start
             for s, row, delay in self.cursor.reads(self.depth, self.clock):
                 out.append(self._plan(s.window, s.sid, row, _purpose(s),
                                       priority=1 if s.requests == 0 else 0, delay=delay))

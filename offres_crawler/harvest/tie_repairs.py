@@ -30,6 +30,9 @@ class TieRepairs:
                 continue
             s.judged.add(upper)
             u, lo = s.reads[upper], s.reads[lower]
+            if lo.head is not None and lo.head.n < lo.rows:
+                self.ties.group_rows += lo.head.n
+                self.ties.groups += 1
             if upper + PAGE_SIZE > lower and u.rows == PAGE_SIZE:
                 self.ties.overlap_rows += upper + PAGE_SIZE - lower
             verdict = judge(u, upper, lo, lower, self.ties)

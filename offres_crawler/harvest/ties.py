@@ -73,19 +73,27 @@ class TieState:
     overlap_rows: int = 0  # rows read twice by overlapping reads
     orders: dict[int, list[str]] = field(default_factory=dict)  # instant -> ids as first seen
     assumed: bool = False  # unstable taken for granted: the count at the end found offers missing
+    group_rows: int = 0  # rows of the groups of ties met at the top of reads...
+    groups: int = 0  # ...and how many (their mean: how far reads overlap, cursor.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"unstable": self.unstable, "straddles": self.straddles, "covered": self.covered,
                 "proven": self.proven, "reorderings": self.reorderings,
                 "trusted": [list(t) for t in self.trusted],
                 "repaired": [list(r) for r in self.repaired], "overlap_rows": self.overlap_rows,
-                "orders": [[t, list(ids)] for t, ids in self.orders.items()], "assumed": self.assumed}
+                "orders": [[t, list(ids)] for t, ids in self.orders.items()], "assumed": self.assumed,
+                "group_rows": self.group_rows, "groups": self.groups}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TieState:
         return cls(d["unstable"], d["straddles"], d["covered"], d["proven"], d["reorderings"],
                    [list(t) for t in d["trusted"]], [list(r) for r in d["repaired"]],
-                   d["overlap_rows"], {int(t): list(ids) for t, ids in d["orders"]}, d["assumed"])
+                   d["overlap_rows"], {int(t): list(ids) for t, ids in d["orders"]}, d["assumed"],
+                   d["group_rows"], d["groups"])
+
+    def mean_group(self) -> float:
+        """Rows of the group of ties at the top of a read, on average (8 until 20 are seen)."""
+        return self.group_rows / self.groups if self.groups >= 20 else 8.0
 
     def observe_order(self, keys: Sequence[str], instants: Sequence[int | None]) -> bool:
         """Compare the order of every group of ties in an answer with the first sighting of that
