@@ -114,8 +114,9 @@ class Cursor:
         top read, which cannot go above row 0, is mostly a repeat unless the deepest read sits at
         150 (k - 1) - (k - 1) g. Under the legacy cap (start at most 1000, pages 0 to 6, the
         deepest at 900) 8 reads then cover 1,144 rows instead of 1,050: 200,000 offers in shuffled
-        order took 1.19 x ceil(N/150) requests, ... with the shift (bench/search_efficiency.py).
-        Under the current cap (3000, itself a page boundary) there is no room."""
+        order took 1.193 x ceil(N/150) requests without the shift, 1.104 with it
+        (bench/search_efficiency.py). Under the current cap (3000, itself a page boundary) there
+        is no room, and under a stable order reads stay on page boundaries."""
         if not self.ties.unstable or s.role not in (Role.FROZEN, Role.CURSOR) or s.reads:
             return 0
         room = self.max_start - (depth - 1) * PAGE_SIZE

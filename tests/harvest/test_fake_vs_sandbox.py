@@ -32,11 +32,11 @@ COUNTED_BY_FAKE = ("typeContrat", "experience", "qualification", "natureContrat"
 
 
 class Pair:
-    def __init__(self, range_mode: str) -> None:
-        m = Market(MarketConfig(offers=1000, seed=21, anchor_ms=ANCHOR_MS, days=2.0, bursts=((1, 180),)))
-        self.sb = Sandbox(m, SandboxOptions(range_mode=range_mode), ANCHOR_MS)
+    def __init__(self, market: Market, range_mode: str, offers: list[Offer] | None = None) -> None:
+        self.sb = Sandbox(market, SandboxOptions(range_mode=range_mode), ANCHOR_MS)
         self.cap = 3000 if range_mode == "current" else 1000
-        self.fake = FakeApi(self._offers(), max_start=self.cap, romes=tuple(self._codes()), past_end="204")
+        self.fake = FakeApi(offers or self._offers(), max_start=self.cap, romes=tuple(self._codes()),
+                            past_end="204")
 
     def sandbox(self, params: dict[str, str]) -> tuple[SearchPage, object]:
         request = make_mocked_request("GET", "/v2/offres/search?" + urlencode(params, safe=",:"))
@@ -91,9 +91,12 @@ def _ms(iso: str) -> int:
     return round(parse_api_timestamp(iso).timestamp() * 1000)
 
 
-@functools.lru_cache(maxsize=2)
-def pair(range_mode: str) -> Pair:
-    return Pair(range_mode)
+@functools.lru_cache(maxsize=1)
+def pairs() -> dict[str, Pair]:
+    """One market, read once into a fake, for both caps."""
+    m = Market(MarketConfig(offers=1000, seed=21, anchor_ms=ANCHOR_MS, days=2.0, bursts=((1, 180),)))
+    current = Pair(m, "current")
+    return {"current": current, "legacy": Pair(m, "legacy", current.fake.offers)}
 
 
 def _queries(p: Pair) -> list[dict[str, str]]:
@@ -119,7 +122,7 @@ def _queries(p: Pair) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("range_mode", ["current", "legacy"])
 def test_the_fake_answers_as_the_sandbox_does(range_mode):
-    p = pair(range_mode)
+    p = pairs()[range_mode]
     assert p.fake.referentiel("metiers") == [{"code": c, "libelle": f"métier {c}"} for c in p._codes()]
     for q in _queries(p):
         params = {"sort": "1", "range": "0-149", **q}
