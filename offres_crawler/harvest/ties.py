@@ -30,13 +30,15 @@ Once the order is known to be unstable, each slice's next upper read overlaps th
 group at its top (`overlap_rows`): the group comes whole in the upper answer, at the price of a few
 rows per read, and windows of crowded seconds are split until each part fits one page.
 
-Why these choices, in requests per ceil(N/150), measured with bench/tie_strategies.py on in-memory
-markets shaped like the sandbox's (partner imports of about 6 offers per second, bursts, both caps;
-the figures are in its docstring): a repair for every straddled boundary costs about 0.5 request
-per page under an unstable order (most boundaries fall inside a partner import, and most of those
-show a duplicate); overlapping costs the size of the group at each page top, about 3 rows a page,
-2 %; paying it from the start would cost those 2 % on a stable API too, where the probe costs
-nothing. Hence: probe for free, repair what was read before the first reordering, overlap after.
+Why these choices, in requests per ceil(N/150), measured with bench/tie_strategies.py (in-memory
+markets shaped like the sandbox's: partner imports of about 6 offers per second, bursts, both
+caps; its docstring has the figures) and bench/search_efficiency.py (the sandbox, 200,000 offers):
+a repair for every straddled boundary ("no overlap") costs 1.50-1.53 under an unstable order, as
+most boundaries fall inside a partner import; overlapping costs the size of the group at each
+page top, about 8 rows a read (4.5 % on the sandbox: 9,000 rows over 1,300 pages), and gives
+1.12-1.15; paying it from the start would cost those 4.5 % on a stable API too, where the probe
+costs nothing. Hence: probe for free, repair what was read before the first reordering, overlap
+after. Crowded seconds are then read in parts of one answer each (crowds.py, romes.py).
 """
 
 from __future__ import annotations
