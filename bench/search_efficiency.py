@@ -78,7 +78,8 @@ def run_cap(mode: str, args: argparse.Namespace, workdir: Path) -> dict:
             collected.add(json.loads(line).get("id"))
     throughout = at_start & at_end
     n = report["root"]["total"]
-    requests = sum(stats["requests"]["search"].values())
+    # every request the API served the harvest: searches, and the list of ROME codes when asked
+    requests = sum(stats["requests"]["search"].values()) + sum(stats["requests"].get("referentiel", {}).values())
     lower = math.ceil(n / 150)
     facet = report["requests"]["facet_split_overhead"]
     return {"cap": mode, "exit_code": proc.returncode, "N": n, "requests": requests,
@@ -94,7 +95,8 @@ def run_cap(mode: str, args: argparse.Namespace, workdir: Path) -> dict:
             "verdict": report["verdict"]["status"],
             "reasons": [r["code"] for r in report["verdict"]["reasons"]],
             "published_would_be": report["verdict"]["status"] == "complete",
-            "by_purpose": report["requests"]["by_purpose"]}
+            "by_purpose": report["requests"]["by_purpose"],
+            "unreachable": len(report["unreachable"]), "reality_cost": report["reality"]["cost_in_requests"]}
 
 
 def main() -> int:

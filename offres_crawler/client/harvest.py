@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from offres_crawler.client.errors import ApiError, AuthenticationError
 from offres_crawler.extras import require
 from offres_crawler.harvest.answers import observe_answer, observe_failure, page_offers
-from offres_crawler.harvest.api_urls import search_url
 from offres_crawler.harvest.planner import HarvestPlanner, PlannedRequest
 from offres_crawler.harvest.run_report import harvest_facts, harvest_report, with_verdict
 from offres_crawler.harvest.search_page import offer_key
@@ -158,7 +157,7 @@ class Harvest:
                 return
 
     def _ask(self, planner: HarvestPlanner, planned: PlannedRequest) -> Iterator[dict[str, Any]]:
-        url = search_url(self._api_url, planned.params)
+        url = planned.url(self._api_url)
         try:
             answer = self._session.get(url)
         except AuthenticationError:

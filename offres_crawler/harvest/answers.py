@@ -10,6 +10,10 @@ and the Python client (offres_crawler.client), so that both harvest by the same 
   planner, the verdict or the report.
 - `observe_failure(planner, key, reason)`: a request that got no usable answer.
 
+Nearly every request is a search; the planner may also ask for a reference list
+(`PlannedRequest.referentiel`, sent to `PlannedRequest.url()`): its answer goes to the planner as
+it is.
+
 Each says, in `finish`, why the harvest must stop now (run_report.API_REFUSED or SEARCH_FAILED),
 or None. The drivers log, count and stop as their framework wants.
 """
@@ -60,6 +64,9 @@ def observe_answer(planner: HarvestPlanner, key: int, url: str, status: int,
                    content_range: str | bytes | None, date: str | bytes | None, body: Any) -> Observed:
     """Hand the answer to request `key` (sent to `url`) to the planner. `body` is the decoded
     JSON, None for an empty body or one that is not JSON."""
+    if planner.is_list(key):  # a reference list the planner asked for (harvest/romes.py)
+        planner.observe_list(key, status, body)
+        return Observed()
     page = read_search_page(status, content_range, date, body, asked=asked_window(url))
     if page.malformed:
         reason = safe_text(page.malformed)

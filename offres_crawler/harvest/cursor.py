@@ -33,14 +33,16 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from offres_crawler.harvest.content_range import PAGE_SIZE
+from offres_crawler.harvest.content_range import DEFAULT_MAX_START, PAGE_SIZE
+from offres_crawler.harvest.crowds import Crowds
 from offres_crawler.harvest.dates import epoch_to_param
-from offres_crawler.harvest.facets import SplitRecord, choose_split
 from offres_crawler.harvest.ledger import Ledger, Unreachable
 from offres_crawler.harvest.reads import end_groups
+from offres_crawler.harvest.romes import RomeCodes
 from offres_crawler.harvest.search_page import SearchPage
 from offres_crawler.harvest.slices import Role, SliceReader, Status
-from offres_crawler.harvest.ties import Judgement, TieState, judge
+from offres_crawler.harvest.tie_repairs import TieRepairs
+from offres_crawler.harvest.ties import TieState
 from offres_crawler.harvest.windows import Window
 
 logger = logging.getLogger(__name__)
@@ -50,12 +52,15 @@ class Cursor:
     """Every slice of the harvest: which pages to read now, and what each answer leads to."""
 
     def __init__(self, slices: dict[int, SliceReader], new_id: Callable[[], int], ledger: Ledger,
-                 ties: TieState, lag: int = 0) -> None:
+                 ties: TieState, codes: RomeCodes, lag: int = 0) -> None:
         self.slices = slices
         self.lag = lag  # lag.py
+        self.max_start = DEFAULT_MAX_START  # the range cap in force (the planner keeps it up to date)
         self._new_id = new_id
         self._ledger = ledger
         self.ties = ties
+        self.crowds = Crowds(slices, self.start, ledger, ties, codes)
+        self.tie_repairs = TieRepairs(slices, self.start, ledger, ties)
 
     def start(self, window: Window, role: Role, *, parent: int | None, est: int | None,
               in_burst: bool = False, feeds: int | None = None, not_before: int | None = None) -> SliceReader:
@@ -79,8 +84,8 @@ class Cursor:
                 if s.paused_for is not None and not self.slices[s.paused_for].active:
                     s.paused_for = None  # the slice it waited for ended without finding a crowd
                     changed = True
-                while s.active and s.in_flight is None and s.paused_for is None:
-                    row = s.next_page(depth, self.ties.unstable)
+                while s.active and s.in_flight is None and s.paused_for is None and not s.awaiting_list:
+                    row = s.next_page(depth, self.ties.unstable, self._room(s, depth))
                     if row is None:
                         if any(self.slices[r].active for r in s.repairs):
                             break  # judged once the seconds read again are in
@@ -101,6 +106,27 @@ class Cursor:
                         s.not_before = None
                     yield s, row, delay
 
+    def _room(self, s: SliceReader, depth: int) -> int:
+        """Rows by which a new cursor slice's deepest read moves below its last page boundary.
+
+        Once ties come in an unstable order each read overlaps the one below by the group of ties
+        at its top (about 8 rows on the sandbox), so k reads cover 150 k - (k - 1) g rows, and the
+        top read, which cannot go above row 0, is mostly a repeat unless the deepest read sits at
+        150 (k - 1) - (k - 1) g. Under the legacy cap (start at most 1000, pages 0 to 6, the
+        deepest at 900) 8 reads then cover 1,144 rows instead of 1,050: 200,000 offers in shuffled
+        order took 1.193 x ceil(N/150) requests without the shift, 1.104 with it
+        (bench/search_efficiency.py). Under the current cap (3000, itself a page boundary) there
+        is no room, and under a stable order reads stay on page boundaries."""
+        if not self.ties.unstable or s.role not in (Role.FROZEN, Role.CURSOR) or s.reads:
+            return 0
+        room = self.max_start - (depth - 1) * PAGE_SIZE
+        if room <= 0:
+            return 0
+        g = self.ties.mean_group()
+        k = depth + 1
+        best = PAGE_SIZE * (k - 1) - (k - 1) * g  # deepest row for k reads to end at row 0
+        return max(0, min(room, int(best) - (depth - 1) * PAGE_SIZE))
+
     def _settled(self, s: SliceReader, keys: set[str], depth: int) -> None:
         self._ledger.settled(s, depth)
         fed = self.slices.get(s.feeds) if s.feeds is not None else None
@@ -112,17 +138,24 @@ class Cursor:
                   exact: bool = False) -> None:
         keys = [k for k, _ in page.rows]
         head, tail = end_groups(page)
+        first = s.first_total is None
         s.record(row, seq, page.total, keys, exact=exact, head=head, tail=tail)
+        if first and s.first_total is not None and s.parent is not None:
+            self.crowds.counted(s)
         if not s.active:
             return
-        if s.total is not None and s.total > PAGE_SIZE and self._one_page_only(s):
-            self._facet_split(s, page, depth, capacity=PAGE_SIZE)
-        elif (row == (depth - 1) * PAGE_SIZE and keys and not s.overflowed and s.total is not None
-                and s.total > depth * PAGE_SIZE):
+        if s.role in (Role.CROWDED, Role.TIE):  # a sample of its codes, should it split on them
+            for code in page.romes:
+                if code:
+                    s.rome_sample[code] = s.rome_sample.get(code, 0) + 1
+        if s.total is not None and s.total > PAGE_SIZE and self.crowds.one_page_only(s):
+            self.crowds.split(s, page.filtres, depth, capacity=PAGE_SIZE)
+        elif (row == s.bottom_row(s.reach(depth), depth) and keys and not s.overflowed and s.total is not None
+                and s.total > s.reach(depth)):
             s.overflowed = True
             self._continue_below(s, page, depth)
         if s.active:
-            self._judge_boundaries(s, depth)
+            self.tie_repairs.judge_boundaries(s, depth)
         parent = self.slices.get(s.parent) if s.parent is not None else None
         if parent is not None and parent.paused_for == s.sid and keys:
             parent.paused_for = None  # no crowd after all: the slice above goes on
@@ -151,7 +184,7 @@ class Cursor:
         if s.unsplittable:
             return
         if s.role is Role.CROWDED:  # a crowded second's window: no date cut can divide it
-            self._facet_split(s, page, depth)
+            self.crowds.split(s, page.filtres, depth)
             return
         oldest = min(seconds) if seconds else None
         if oldest is not None and w.hi is not None and oldest < w.hi:
@@ -162,7 +195,7 @@ class Cursor:
             # already starts above it, plus the page's own rows above it
             above = sum(1 for x in seconds if x > top)
             if seconds[0] > top:
-                above += (depth - 1) * PAGE_SIZE
+                above += s.bottom_row(s.reach(depth), depth)
             c = self.start(below, Role.CURSOR, parent=s.sid, est=s.total - above, in_burst=s.in_burst)
             if seconds[0] == oldest:
                 # the whole deepest page is one second: if it is a crowd, this slice's pages above
@@ -178,7 +211,7 @@ class Cursor:
         if not s.in_burst:  # a crowded window's own reads are counted with the burst already
             self._ledger.stuck(s.requests)
         if w.minimal:
-            self._facet_split(s, page, depth)
+            self.crowds.split(s, page.filtres, depth)
             return
         assert w.hi is not None
         crowded = w.cut_bottom(w.hi - 1)
@@ -215,86 +248,8 @@ class Cursor:
             self.start(w.cut_top(crowd - 2), Role.CURSOR, parent=upper.sid, est=None,
                        in_burst=upper.in_burst)
 
-    def _facet_split(self, s: SliceReader, page: SearchPage, depth: int, capacity: int | None = None) -> None:
-        assert s.total is not None
-        w = s.window
-        capacity = capacity or depth * PAGE_SIZE
-        split = choose_split(w.filter_dict, w.split_on, page.filtres, s.total, capacity=capacity)
-        if split is None:
-            if capacity < depth * PAGE_SIZE:  # read by pages after all: ties.py judges them
-                return
-            s.unsplittable = True
-            lost = s.total - depth * PAGE_SIZE
-            self._ledger.lost(Unreachable(lost, "no facet left to split a window over the cap", slice=s.sid))
-            logger.warning("slice %d: %d offers cannot be reached (no facet left to split on)",
-                           s.sid, lost)
-            return
-        s.close(Status.SPLIT, f"split on {split.facet}")
-        if split.counted and split.shortfall:
-            self._ledger.lost(Unreachable(split.shortfall, f"{split.facet} values do not add up to "
-                                          "the total", slice=s.sid))
-        # the children of a crowded window are crowded too: over the cap, they split again
-        role = s.role if s.role in (Role.CROWDED, Role.TIE) else Role.FACET
-        children = {value: self.start(w.with_filter(split.facet, value), role, parent=s.sid,
-                                      est=count, in_burst=s.role is not Role.TIE, feeds=s.feeds).sid
-                    for value, count in split.counts.items()}
-        fed = self.slices.get(s.feeds) if s.feeds is not None else None
-        if fed is not None:
-            fed.repairs.extend(children.values())
-        self._ledger.split(SplitRecord(s.sid, split, children))
-
-    # ---- ties (ties.py) -----------------------------------------------------------------------
-    def _one_page_only(self, s: SliceReader) -> bool:
-        """A window of a second or two that must come in one answer per part: a second read again
-        for its ties, or, once ties are known to come in an unstable order, a crowded second."""
-        if s.unsplittable or s.requests > 1:
-            return False
-        return s.role is Role.TIE or (s.role is Role.CROWDED and self.ties.unstable)
-
-    def _judge_boundaries(self, s: SliceReader, depth: int) -> None:
-        was_unstable = self.ties.unstable
-        _, pairs = s.chain(depth, self.ties.unstable)
-        for upper, lower in pairs:
-            if upper in s.judged:
-                continue
-            s.judged.add(upper)
-            u, lo = s.reads[upper], s.reads[lower]
-            if upper + PAGE_SIZE > lower and u.rows == PAGE_SIZE:
-                self.ties.overlap_rows += upper + PAGE_SIZE - lower
-            verdict = judge(u, upper, lo, lower, self.ties)
-            assert lo.head is not None or verdict is Judgement.SAFE
-            if verdict is Judgement.REPAIR and lo.head is not None:
-                self.repair(s, lo.head.instant // 1000)
-            elif verdict is Judgement.TRUSTED and lo.head is not None:
-                self.ties.trusted.append([s.sid, lo.head.instant // 1000])
-        if self.ties.unstable and not was_unstable:
-            self.on_unstable()
-
     def on_unstable(self) -> None:
-        """Ties were seen in another order: repair what was trusted to a stable one."""
-        logger.warning("the API returned offers of one creation instant in another order: they are "
-                       "read so that their order does not matter from now on")
-        for sid, second in self.ties.trusted:
-            self.repair(self.slices[sid], second)
-        self.ties.trusted.clear()
-
-    def repair(self, s: SliceReader, second: int) -> None:
-        """Read `second` of `s`'s window again as its own window, in one answer (per facet part)."""
-        if s.role is Role.TIE and s.window.lo == second:  # already that second: nothing finer
-            if not any(u.slice == s.sid for u in self._ledger.unreachable):
-                self._ledger.lost(Unreachable(max(0, (s.total or 0) - PAGE_SIZE),
-                                              "offers of one instant that no facet divides into "
-                                              "pages, in an unstable order", slice=s.sid))
-            return
-        key = [s.sid, second]
-        if key in self.ties.repaired:
-            return
-        self.ties.repaired.append(key)
-        w = s.window.cut_bottom(second).cut_top(second)
-        feeds = s.feeds if s.feeds is not None else (s.sid if s.active else None)
-        tie = self.start(w, Role.TIE, parent=s.sid, est=None, feeds=feeds)
-        if feeds is not None:
-            self.slices[feeds].repairs.append(tie.sid)
+        self.tie_repairs.on_unstable()
 
     def to_dict(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.slices.values()]

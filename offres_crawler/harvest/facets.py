@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from offres_crawler.harvest.romes import pack_label
 from offres_crawler.harvest.search_page import facet_counts
 
 logger = logging.getLogger(__name__)
@@ -72,12 +73,14 @@ class SplitRecord:
     slice: int
     split: FacetSplit
     children: dict[str, int]  # value -> child slice
+    recount: int | None = None  # the slice that reads the window again after a shortfall
+    attempt: int = 0  # splits of this window before this one that fell short
 
     def shortfall(self, first_totals: Mapping[int, int | None]) -> int:
         """For a facet the API does not count: offers of the window that the children's first
-        totals leave out (0 while one is unknown)."""
+        totals leave out (0 while one is unknown, or once the window is read again)."""
         totals = [first_totals[c] for c in self.children.values()]
-        if self.split.counted or any(t is None for t in totals):
+        if self.split.counted or self.recount is not None or any(t is None for t in totals):
             return 0
         return max(0, self.split.total - sum(t or 0 for t in totals))
 
@@ -89,15 +92,21 @@ class SplitRecord:
         report = split.as_report()
         report["counted_by_api"] = self.split.counted
         report["slice"] = self.slice
+        if self.recount is not None:
+            report["read_again_as"] = self.recount
+        if self.split.facet == "codeROME":  # packs of up to 200 codes: shown short
+            report["values"] = {pack_label(v): n for v, n in report["values"].items()}
         return report
 
     def to_dict(self) -> dict[str, Any]:
         return {"slice": self.slice, "split": self.split.to_dict(),
-                "children": [[v, c] for v, c in self.children.items()]}
+                "children": [[v, c] for v, c in self.children.items()], "recount": self.recount,
+                "attempt": self.attempt}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SplitRecord:
-        return cls(d["slice"], FacetSplit.from_dict(d["split"]), {str(v): c for v, c in d["children"]})
+        return cls(d["slice"], FacetSplit.from_dict(d["split"]), {str(v): c for v, c in d["children"]},
+                   d["recount"], d["attempt"])
 
 
 def splittable_facets(filters: dict[str, str], split_on: tuple[str, ...]) -> list[str]:

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 
 class Purpose(StrEnum):
-    """What a search request is for (the report's `requests.by_purpose`)."""
+    """What a request is for (the report's `requests.by_purpose`); all are searches but LIST."""
 
     ROOT = "root"  # page 0 of a query split into origine passes
     HEAD = "head"  # a pass's newest offers
@@ -38,6 +38,7 @@ class Purpose(StrEnum):
     TIE = "tie"  # a page of a second read again for its ties (ties.py)
     CLOSING = "closing"  # a page of a pass's newest seconds read again (lag.py)
     COUNT = "count"  # the query counted up to a closed second, at the start and the end (counts.py)
+    LIST = "list"  # /v2/referentiel/metiers, to split crowded instants on ROME codes (romes.py)
 
 
 @dataclass
@@ -102,10 +103,10 @@ class Ledger:
 
     def settled(self, s: SliceReader, depth: int) -> None:
         """A slice read to its end (or as far as it could be)."""
-        if s.total is not None and s.total > depth * PAGE_SIZE and not s.overflowed \
+        if s.total is not None and s.total > s.reach(depth) and not s.overflowed \
                 and not s.unsplittable and s.status in SETTLED:
             # its deepest page never came: the window below could not be located
-            self.lost(Unreachable(s.total - depth * PAGE_SIZE, "deepest page failed: the slices below "
+            self.lost(Unreachable(s.total - s.reach(depth), "deepest page failed: the slices below "
                                   "were not planned", slice=s.sid))
         if s.status is Status.SHORT:
             logger.warning("slice %d short: %d of %d offers after a second reading", s.sid,

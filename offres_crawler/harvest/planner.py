@@ -42,35 +42,28 @@ from __future__ import annotations
 
 import logging
 import math
-import uuid
 from dataclasses import replace
 from typing import Any
 
-from offres_crawler.harvest.content_range import DEFAULT_MAX_START, PAGE_SIZE, format_range, pages_within_cap
-from offres_crawler.harvest.counts import Audit, Count, answer_count, count_window
-from offres_crawler.harvest.cursor import Cursor
-from offres_crawler.harvest.dates import epoch_to_param, param_to_epoch
-from offres_crawler.harvest.heads import FREEZE_MARGIN_S, Pass
-from offres_crawler.harvest.lag import DEFAULT_LAG_S
-from offres_crawler.harvest.ledger import Ledger, Purpose, Unreachable
-from offres_crawler.harvest.offer_ids import OfferIds
-from offres_crawler.harvest.origines import OrigineCheck
-from offres_crawler.harvest.passes import Passes
-from offres_crawler.harvest.planned import COUNT_UNIT, PlannedRequest
+from offres_crawler.harvest.content_range import PAGE_SIZE, pages_within_cap
+from offres_crawler.harvest.count_flow import COUNT_ATTEMPTS, CountFlow
+from offres_crawler.harvest.counts import Audit, Count, answer_count
+from offres_crawler.harvest.dates import epoch_to_param
+from offres_crawler.harvest.heads import Pass
+from offres_crawler.harvest.ledger import Ledger, Purpose
+from offres_crawler.harvest.list_flow import ListFlow
+from offres_crawler.harvest.planned import PlannedRequest
+from offres_crawler.harvest.planner_base import PlannerBase
 from offres_crawler.harvest.reality import reality_report
+from offres_crawler.harvest.romes import RomeCodes
 from offres_crawler.harvest.search_page import SearchPage
-from offres_crawler.harvest.slices import Role, SliceReader, Status
+from offres_crawler.harvest.slices import Role, SliceReader
 from offres_crawler.harvest.ties import TieState
-from offres_crawler.harvest.windows import Window
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CREATION_FLOOR = "2000-01-01T00:00:00Z"  # lower bound sent when the user gives none
-DEFAULT_BUDGET = 3.0  # requests allowed per ceil(N/150) (OFFRES_SEARCH_BUDGET)...
-BUDGET_BASE = 30  # ...plus these: heads, counts, closing reads, a few re-reads on small queries
 STATE_FORMAT = "offres_crawler.harvest.planner"
-STATE_VERSION = 2  # of to_dict(); bump when its content changes meaning
-COUNT_ATTEMPTS = 2
+STATE_VERSION = 3  # of to_dict(); bump when its content changes meaning
 __all__ = ["HarvestPlanner", "PlannedRequest", "StateError"]
 
 
@@ -78,55 +71,11 @@ class StateError(ValueError):
     """A saved planner state this code cannot take up (another format or version)."""
 
 
-class HarvestPlanner:
-    def __init__(self, query: dict[str, str], *, max_start: int = DEFAULT_MAX_START,
-                 creation_floor: str = DEFAULT_CREATION_FLOOR, sum_tolerance: float = 0.001,
-                 lag: int = DEFAULT_LAG_S, budget: float = DEFAULT_BUDGET):
-        self.query = {k: v for k, v in query.items() if k not in ("range", "sort")}
-        self.configured_max_start = max_start
-        self.max_start = max_start
-        self.cap_learned = False
-        self.floor = param_to_epoch(creation_floor)
-        self.sum_tolerance = sum_tolerance
-        self.lag = lag  # seconds an answer may be behind the server's clock (lag.py)
-        self.budget_factor = budget  # 0: no budget
-        self.budget: int | None = None  # requests allowed, once the query's count is known
-        self.stopped: str | None = None  # why the harvest was ended before its end (the budget)
-        self.plan_id = uuid.uuid4().hex[:16]  # tells this plan's requests from another's
-        self.fatal: str | None = None
-        self.clock: int | None = None  # the latest Date seen
-        # root -> start | skipped; start -> waiting-start -> waiting -> waiting-end -> done, or
-        # -> late -> waiting-late -> done when the first count at the end finds offers missing
-        self.count_state = "root"
-        self.count_failures = 0
-        self._next_id = 0  # of heads and slices
-        self._next_key = 0  # of requests
-        self._seq = 0  # answers (and failures) received, in order
-        self._in_flight: dict[int, PlannedRequest] = {}
-        self._wire([], {})
-
-    def _wire(self, passes: list[Pass], slices: dict[int, SliceReader], ledger: Ledger | None = None,
-              ties: TieState | None = None, audit: Audit | None = None) -> None:
-        self.ledger = ledger or Ledger(slices, passes)
-        self.ties = ties or TieState()
-        self.audit = audit or Audit()
-        self.cursor = Cursor(slices, self._new_id, self.ledger, self.ties, self.lag)
-        self.passes = Passes(self.query, self.floor, self.sum_tolerance, passes, self._new_id,
-                             self.cursor, self.ledger, self.lag)
-
-    def _new_id(self) -> int:
-        self._next_id += 1
-        return self._next_id
+class HarvestPlanner(CountFlow, ListFlow, PlannerBase):
+    """The driver's interface (module docstring); its parts: planner_base.py (state, results),
+    count_flow.py (counts and budget), list_flow.py (the ROME codes)."""
 
     # ---- the driver's interface ---------------------------------------------------------------
-    @property
-    def done(self) -> bool:
-        if self._in_flight:
-            return False
-        if self.fatal or self.stopped:
-            return True
-        return not self.passes.active and not self.cursor.active and self.count_state in ("skipped", "done")
-
     def knows(self, key: int) -> bool:
         """Whether an answer is expected for this request key."""
         return key in self._in_flight
@@ -146,6 +95,8 @@ class HarvestPlanner:
         room = math.inf if self.budget is None else self.budget - self.ledger.requests
         if self.count_state == "start" and room > 0:
             out.append(self._plan_count("waiting-start"))
+        if self.romes.status == "wanted" and len(out) < room:
+            out.append(self._plan_list())
         for h, page in self.passes.reads(self.depth, self.clock):
             if len(out) >= room:
                 h.in_flight = None
@@ -154,6 +105,7 @@ class HarvestPlanner:
                                   delay=h.wait))
             h.wait = 0.0
         if len(out) < room:
+            self.cursor.max_start = self.max_start
             for s, row, delay in self.cursor.reads(self.depth, self.clock):
                 out.append(self._plan(s.window, s.sid, row, _purpose(s),
                                       priority=1 if s.requests == 0 else 0, delay=delay))
@@ -193,6 +145,8 @@ class HarvestPlanner:
             if label is not None:
                 self.audit.passes[label] = Count(page.total, count, exact)
         self.audit.received(page.rows, self.ledger.ids)
+        if page.romes:  # the shares of ROME codes among distinct offers (romes.py)
+            self.romes.count(r for (k, _), r in zip(page.rows, page.romes) if k not in self.ledger.ids)
         if self.ties.observe_order([k for k, _ in page.rows], page.instants) and not self.stopped:
             self.cursor.on_unstable()
         if page.empty:
@@ -217,34 +171,12 @@ class HarvestPlanner:
             return
         if req.purpose is Purpose.COUNT:
             self._count_failed(reason)
+        elif req.purpose is Purpose.LIST:
+            self._list_failed(reason)
         elif req.unit in self.passes.heads:
             self.fatal = self.passes.on_failure(self.passes.heads[req.unit], reason, self.clock) or self.fatal
         else:
             self.cursor.on_failure(self.cursor.slices[req.unit], req.start, self._seq, reason)
-
-    # ---- results (ledger.py, counts.py) -------------------------------------------------------
-    def expected(self) -> int:
-        """What the API reported reachable for the query: its count at the first answer."""
-        return self.passes.root_total or 0
-
-    def missing(self) -> int:
-        return self.ledger.missing(self.expected())
-
-    def completeness(self) -> float:
-        return self.ledger.completeness(self.expected(), self.fatal)
-
-    def incomplete_reasons(self) -> list[str]:
-        return self.ledger.incomplete_reasons(self.fatal)
-
-    def withdrawals_in_slices(self) -> int:
-        return sum((s.max_count or 0) - (s.min_count or 0) for s in self.cursor.slices.values())
-
-    def contradictions(self) -> list[str]:
-        """What the API's totals claim that the run contradicts beyond the churn it saw. The offers
-        collected are set against the first total only once the harvest has finished: a run cut
-        short (a client that stops iterating) has simply not collected the rest."""
-        return self.audit.contradictions(len(self.ledger.ids), self.withdrawals_in_slices(),
-                                         self.done and self.missing() == 0 and not self.fatal and not self.stopped)
 
     def report(self) -> dict[str, Any]:
         """The planner's part of the run report (docs/offres_search.md, Run report)."""
@@ -261,44 +193,7 @@ class HarvestPlanner:
             "reality": reality_report(self),
         }
 
-    @property
-    def depth(self) -> int:
-        """Pages a slice may read under the range cap in force."""
-        return pages_within_cap(self.max_start)
-
-    @property
-    def requests(self) -> int:
-        return self.ledger.requests
-
-    @property
-    def keys(self) -> OfferIds:
-        """Every offer received, once (len() and `in`)."""
-        return self.ledger.ids
-
-    @property
-    def slices(self) -> dict[int, SliceReader]:
-        return self.cursor.slices
-
-    @property
-    def origine_check(self) -> OrigineCheck | None:
-        return self.passes.origine_check
-
-    @property
-    def facet_split_count(self) -> int:
-        return len(self.ledger.splits)
-
     # ---- requests -----------------------------------------------------------------------------
-    def _plan(self, window: Window, unit: int, start: int, purpose: Purpose, priority: int,
-              delay: float = 0.0) -> PlannedRequest:
-        params = window.params()
-        params["sort"] = "1"
-        params["range"] = format_range(start, start + PAGE_SIZE - 1)
-        self._next_key += 1
-        req = PlannedRequest(self._next_key, params, unit, start, purpose, priority, delay)
-        self._in_flight[req.key] = req
-        self.ledger.requested(purpose)
-        return req
-
     def _release(self, req: PlannedRequest) -> None:
         """A request that brought nothing but the cap: its unit asks again, re-planned."""
         if req.purpose is Purpose.COUNT:
@@ -328,85 +223,6 @@ class HarvestPlanner:
         else:
             self.cursor.on_error(self.cursor.slices[req.unit], message)
 
-    # ---- the counts up to a closed second (counts.py) and the budget --------------------------
-    def _on_root(self, page: SearchPage, count: int | None, exact: bool) -> None:
-        self.audit.root = Count(page.total, count, exact)
-        if count is not None and self.budget_factor > 0:
-            lower = -(-count // PAGE_SIZE)
-            self.budget = math.ceil(self.budget_factor * lower) + BUDGET_BASE
-        server = page.server_time
-        if server is None:
-            server = max((x for _, x in page.rows if x is not None), default=None)
-        if server is not None:  # offers created after it are churn, whether counted or not
-            mark = server - FREEZE_MARGIN_S - 1 - self.lag
-            if "maxCreationDate" in self.query:
-                mark = min(mark, param_to_epoch(self.query["maxCreationDate"]))
-            self.audit.mark = mark
-        if server is None or count is None or count <= len(page.rows):
-            self.count_state = "skipped"  # the first answer holds the query: nothing to count
-            return
-        self.count_state = "start"
-
-    def _plan_count(self, state: str, delay: float = 0.0) -> PlannedRequest:
-        assert self.audit.mark is not None
-        self.count_state = state
-        return self._plan(count_window(self.query, self.floor, self.audit.mark), COUNT_UNIT, 0,
-                          Purpose.COUNT, priority=2, delay=delay)
-
-    def _on_count(self, count: Count) -> None:
-        if self.count_state == "waiting-start":
-            self.audit.start = count
-            self.count_state = "waiting"
-            return
-        self.audit.end = count
-        was_late, self.count_state = self.count_state == "waiting-late", "done"
-        # beyond what the ledger already accounts for
-        short = self.audit.shortfall(len(self.ledger.ids)) - self.missing()
-        if short > 0 and self.lag and not was_late:  # perhaps a replica behind: ask it again
-            self.count_state = "late"
-            return
-        if short > 0 and self.ties.trusted and not self.ties.unstable:
-            # offers missing where page boundaries fell in an instant trusted to a stable order:
-            # read those seconds on their own, then count again
-            logger.warning("the count at the end finds %d offers not collected: reading again the "
-                           "seconds trusted to a stable order of ties", short)
-            self.ties.unstable = self.ties.assumed = True
-            self.cursor.on_unstable()
-            self.count_state = "waiting"
-            return
-        if short > 0:
-            self.ledger.lost(Unreachable(short, f"the query still counts {self.audit.end.count} offers "
-                                         f"created up to {epoch_to_param(self.audit.mark or 0)}, "
-                                         "more than were collected", pass_label="count at the end"))
-
-    def _count_failed(self, reason: str, attempts: int = 1) -> None:
-        self.count_failures += attempts
-        phase = "start" if self.count_state == "waiting-start" else "end"
-        if self.count_failures < COUNT_ATTEMPTS:
-            self.count_state = {"waiting-start": "start", "waiting-late": "late"}.get(self.count_state, "waiting")
-            return
-        self.ledger.warn(f"the query could not be counted at the {phase} ({reason}): its totals "
-                         "are checked without that count")
-        self.count_state = "skipped" if phase == "start" else "done"
-
-    def _stop(self, why: str) -> None:
-        """The budget is spent: what is left unread is missing, with the reason."""
-        self.stopped = why
-        logger.error("offres_search: %s; ending the harvest", why)
-        for s in self.cursor.slices.values():
-            if s.active:
-                left = max(1, (s.total if s.total is not None else s.est_total or 1) - len(s.keys))
-                s.close(Status.FAILED, why)
-                self.ledger.lost(Unreachable(left, f"not read: {why}", slice=s.sid))
-        for h in self.passes.heads.values():
-            if not (h.done or h.failed):
-                h.done = True
-                label = self.passes.label_of(h)
-                if label is not None:
-                    self.ledger.lost(Unreachable(None, f"not read: {why}", pass_label=label))
-        if self.count_state != "skipped":
-            self.count_state = "done"
-
     # ---- state ----------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Everything the planner needs to go on, JSON-ready (lists, dicts, str, int, float)."""
@@ -419,7 +235,8 @@ class HarvestPlanner:
                 "next_id": self._next_id, "next_key": self._next_key, "seq": self._seq,
                 "in_flight": [r.to_dict() for r in self._in_flight.values()],
                 "passes": self.passes.to_dict(), "slices": self.cursor.to_dict(),
-                "ledger": self.ledger.to_dict(), "ties": self.ties.to_dict(), "audit": self.audit.to_dict()}
+                "ledger": self.ledger.to_dict(), "ties": self.ties.to_dict(), "audit": self.audit.to_dict(),
+                "romes": self.romes.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> HarvestPlanner:
@@ -433,7 +250,7 @@ class HarvestPlanner:
         passes: list[Pass] = []
         slices: dict[int, SliceReader] = {}
         p._wire(passes, slices, Ledger.from_dict(d["ledger"], slices, passes), TieState.from_dict(d["ties"]),
-                Audit.from_dict(d["audit"]))
+                Audit.from_dict(d["audit"]), RomeCodes.from_dict(d["romes"]))
         p.cursor.restore(d["slices"])
         p.passes.restore(d["passes"])
         p.plan_id, p.max_start, p.cap_learned = d["plan_id"], d["max_start"], d["cap_learned"]

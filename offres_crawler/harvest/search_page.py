@@ -48,6 +48,7 @@ class SearchPage:
     learned_cap: int | None = None  # start cap announced by a 400
     malformed: str | None = None  # why this answer cannot be trusted: ask again, do not read it
     instants: list[int | None] = field(default_factory=list)  # each row's dateCreation, epoch ms
+    romes: list[str | None] = field(default_factory=list)  # each row's romeCode (harvest/romes.py)
 
     @property
     def empty(self) -> bool:
@@ -86,6 +87,11 @@ def offer_instant(offer: Any) -> int | None:
         return round(parse_api_timestamp(value).timestamp() * 1000)
     except (TypeError, ValueError):
         return None
+
+
+def _rome(offer: Any) -> str | None:
+    code = offer.get("romeCode") if isinstance(offer, dict) else None
+    return code if isinstance(code, str) and code else None
 
 
 def asked_window(url: str) -> tuple[int, int] | None:
@@ -136,6 +142,7 @@ def _read_body(page: SearchPage, body: Any) -> str | None:
         return f"'resultats' is a JSON {type(offers).__name__}, not a list"
     page.rows = [(offer_key(o), offer_second(o)) for o in offers]
     page.instants = [offer_instant(o) for o in offers]
+    page.romes = [_rome(o) for o in offers]
     filtres = body.get("filtresPossibles")
     page.filtres = filtres if isinstance(filtres, list) else None
     strays = [i for i, o in enumerate(offers) if not isinstance(o, dict)]

@@ -17,8 +17,9 @@ the chain and asks for the first read that breaks it. A read that stays out of o
 MAX_VIEW_REREADS attempts is accepted (the ledger's count check stands behind it).
 
 Reads are placed by their first row: pages of 150 rows, except that once ties are known to come in
-an unstable order, each upper read reaches into the read below by the group at its top (ties.py).
-The deepest read is always on a page boundary.
+an unstable order, each upper read reaches into the read below by the group at its top (ties.py),
+and the deepest read of a cursor slice may then sit below the last page boundary the cap allows
+(`shift`: cursor.py says why).
 
 The ledger: a slice is expected to yield min(smallest count seen, its depth) distinct offers (over
 the cap, less the withdrawals seen meanwhile). One that falls short is read again in full, at most
@@ -99,6 +100,11 @@ class SliceReader:
     readings: int = 1
     overflowed: bool = False  # the deepest page was read while the total exceeded the depth
     paused_for: int | None = None  # waits for this slice's first answer (a crowded second?)
+    awaiting_list: bool = False  # a crowd waiting for the ROME codes to split on (crowds.py)
+    filtres: list[dict[str, Any]] | None = None  # its filtresPossibles meanwhile
+    rome_sample: dict[str, int] = field(default_factory=dict)  # codes of a crowd's rows (romes.py)
+    attempt: int = 0  # a window read again after its split fell short (crowds.py)
+    shift: int | None = None  # rows the deepest read is moved below `depth` pages (cursor.py)
     status: Status = Status.READING
     note: str | None = None
     final_expected: int = 0
@@ -119,23 +125,36 @@ class SliceReader:
         if self.total is None or self.min_count is None or self.max_count is None:
             return 0
         shrink = self.max_count - self.min_count
-        return max(0, min(self.min_count, depth * PAGE_SIZE - shrink))
+        return max(0, min(self.min_count, self.reach(depth) - shrink))
+
+    def reach(self, depth: int) -> int:
+        """Rows this slice's reads can reach: `depth` pages, its deepest read moved down by
+        `shift` rows."""
+        return depth * PAGE_SIZE + (self.shift or 0)
+
+    def bottom_row(self, total: int, depth: int) -> int:
+        """The first row of the deepest read a window of `total` offers needs."""
+        last = min(depth, pages_for(total)) - 1
+        row = max(last, 0) * PAGE_SIZE
+        if last == depth - 1 and self.shift and total > row + self.shift:
+            row += self.shift
+        return row
 
     # -- what to read next ----------------------------------------------------------------------
-    def next_page(self, depth: int, unstable: bool = False) -> int | None:
-        """The first row of the next read, None when the chain holds."""
-        if not self.active or self.in_flight is not None or self.paused_for is not None:
+    def next_page(self, depth: int, unstable: bool = False, room: int = 0) -> int | None:
+        """The first row of the next read, None when the chain holds. `room`: rows by which the
+        deepest read may move below `depth` pages (decided once, before the first read)."""
+        if not self.active or self.in_flight is not None or self.paused_for is not None or self.awaiting_list:
             return None
+        if self.shift is None:
+            self.shift = room
         if self.total is None:
-            if self.est_total is None:
-                page = 0
-            else:
-                page = min(depth, max(1, pages_for(self.est_total))) - 1
+            row = 0 if self.est_total is None else self.bottom_row(max(1, self.est_total), depth)
             if self.upper_pages is not None:
                 # past the end with no total: one page lower, and if that is empty too the
                 # estimate was far off, so page 0, which always tells the total
-                page = min(page, self.upper_pages - 1) if self.empty_answers < 2 else 0
-            return max(page, 0) * PAGE_SIZE
+                row = min(row, (self.upper_pages - 1) * PAGE_SIZE) if self.empty_answers < 2 else 0
+            return max(row, 0)
         start, _ = self.chain(depth, unstable)
         return start
 
@@ -145,17 +164,18 @@ class SliceReader:
         pairs: list[tuple[int, int]] = []
         if not self.total:
             return None, pairs
-        top = min(depth, pages_for(self.total)) - 1
+        top = self.bottom_row(self.total, depth)
         if self.upper_pages is not None:
-            top = min(top, self.upper_pages - 1)
+            top = min(top, (self.upper_pages - 1) * PAGE_SIZE)
+        deepest = {last * PAGE_SIZE for last in range(depth)} | {self.bottom_row(self.reach(depth), depth)}
         bottom = None
-        for last in range(top, depth):
-            r = self.reads.get(last * PAGE_SIZE)
-            if r is not None and min(depth, pages_for(r.total)) - 1 <= last:
-                bottom = last * PAGE_SIZE
+        for row in sorted(r for r in deepest if r >= top):
+            r = self.reads.get(row)
+            if r is not None and self.bottom_row(r.total, depth) <= row:
+                bottom = row
                 break
         if bottom is None:
-            return top * PAGE_SIZE, pairs
+            return top, pairs
         lower_row, lower = bottom, self.reads[bottom]
         while lower_row > 0:
             aligned = max(0, lower_row - PAGE_SIZE)
@@ -237,7 +257,7 @@ class SliceReader:
 
     def _forget(self) -> None:
         """The counts are kept; the ids are not needed any more."""
-        self.keys = set()
+        self.keys, self.rome_sample, self.filtres = set(), {}, None
         for r in self.reads.values():
             r.head = r.tail = None
 
@@ -254,7 +274,9 @@ class SliceReader:
                 "judged": sorted(self.judged), "repairs": list(self.repairs), "in_flight": self.in_flight,
                 "requests": self.requests, "empty_answers": self.empty_answers,
                 "readings": self.readings, "overflowed": self.overflowed,
-                "paused_for": self.paused_for, "status": self.status.value, "note": self.note,
+                "paused_for": self.paused_for, "awaiting_list": self.awaiting_list, "filtres": self.filtres,
+                "rome_sample": dict(self.rome_sample), "attempt": self.attempt, "shift": self.shift,
+                "status": self.status.value, "note": self.note,
                 "final_expected": self.final_expected, "final_collected": self.final_collected}
 
     @classmethod
@@ -272,6 +294,8 @@ class SliceReader:
         s.judged, s.repairs = set(d["judged"]), list(d["repairs"])
         s.in_flight, s.requests, s.empty_answers = d["in_flight"], d["requests"], d["empty_answers"]
         s.readings, s.overflowed, s.paused_for = d["readings"], d["overflowed"], d["paused_for"]
+        s.awaiting_list, s.filtres, s.rome_sample = d["awaiting_list"], d["filtres"], dict(d["rome_sample"])
+        s.attempt, s.shift = d["attempt"], d["shift"]
         s.status, s.note = Status(d["status"]), d["note"]
         s.final_expected, s.final_collected = d["final_expected"], d["final_collected"]
         return s

@@ -30,13 +30,15 @@ Once the order is known to be unstable, each slice's next upper read overlaps th
 group at its top (`overlap_rows`): the group comes whole in the upper answer, at the price of a few
 rows per read, and windows of crowded seconds are split until each part fits one page.
 
-Why these choices, in requests per ceil(N/150), measured with bench/tie_strategies.py on in-memory
-markets shaped like the sandbox's (partner imports of about 6 offers per second, bursts, both caps;
-the figures are in its docstring): a repair for every straddled boundary costs about 0.5 request
-per page under an unstable order (most boundaries fall inside a partner import, and most of those
-show a duplicate); overlapping costs the size of the group at each page top, about 3 rows a page,
-2 %; paying it from the start would cost those 2 % on a stable API too, where the probe costs
-nothing. Hence: probe for free, repair what was read before the first reordering, overlap after.
+Why these choices, in requests per ceil(N/150), measured with bench/tie_strategies.py (in-memory
+markets shaped like the sandbox's: partner imports of about 6 offers per second, bursts, both
+caps; its docstring has the figures) and bench/search_efficiency.py (the sandbox, 200,000 offers):
+a repair for every straddled boundary ("no overlap") costs 1.50-1.53 under an unstable order, as
+most boundaries fall inside a partner import; overlapping costs the size of the group at each
+page top, about 8 rows a read (4.5 % on the sandbox: 9,000 rows over 1,300 pages), and gives
+1.12-1.15; paying it from the start would cost those 4.5 % on a stable API too, where the probe
+costs nothing. Hence: probe for free, repair what was read before the first reordering, overlap
+after. Crowded seconds are then read in parts of one answer each (crowds.py, romes.py).
 """
 
 from __future__ import annotations
@@ -73,19 +75,27 @@ class TieState:
     overlap_rows: int = 0  # rows read twice by overlapping reads
     orders: dict[int, list[str]] = field(default_factory=dict)  # instant -> ids as first seen
     assumed: bool = False  # unstable taken for granted: the count at the end found offers missing
+    group_rows: int = 0  # rows of the groups of ties met at the top of reads...
+    groups: int = 0  # ...and how many (their mean: how far reads overlap, cursor.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"unstable": self.unstable, "straddles": self.straddles, "covered": self.covered,
                 "proven": self.proven, "reorderings": self.reorderings,
                 "trusted": [list(t) for t in self.trusted],
                 "repaired": [list(r) for r in self.repaired], "overlap_rows": self.overlap_rows,
-                "orders": [[t, list(ids)] for t, ids in self.orders.items()], "assumed": self.assumed}
+                "orders": [[t, list(ids)] for t, ids in self.orders.items()], "assumed": self.assumed,
+                "group_rows": self.group_rows, "groups": self.groups}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TieState:
         return cls(d["unstable"], d["straddles"], d["covered"], d["proven"], d["reorderings"],
                    [list(t) for t in d["trusted"]], [list(r) for r in d["repaired"]],
-                   d["overlap_rows"], {int(t): list(ids) for t, ids in d["orders"]}, d["assumed"])
+                   d["overlap_rows"], {int(t): list(ids) for t, ids in d["orders"]}, d["assumed"],
+                   d["group_rows"], d["groups"])
+
+    def mean_group(self) -> float:
+        """Rows of the group of ties at the top of a read, on average (8 until 20 are seen)."""
+        return self.group_rows / self.groups if self.groups >= 20 else 8.0
 
     def observe_order(self, keys: Sequence[str], instants: Sequence[int | None]) -> bool:
         """Compare the order of every group of ties in an answer with the first sighting of that

@@ -30,7 +30,6 @@ from scrapy.utils.defer import deferred_from_coro
 from offres_crawler.addon_feeds import SearchFeeds, given_feeds, request_feeds
 from offres_crawler.extensions.answer_replay import JOURNAL_META, answers
 from offres_crawler.harvest.answers import observe_answer, observe_failure, page_offers
-from offres_crawler.harvest.api_urls import search_url
 from offres_crawler.harvest.params import ParamError, validate_search_params
 from offres_crawler.harvest.planner import HarvestPlanner, PlannedRequest
 from offres_crawler.harvest.run_report import harvest_facts
@@ -188,7 +187,7 @@ class OffresSearchSpider(Spider):
                 JOURNAL_META: [self.planner.plan_id, planned.key]}
         not_before(meta, planned.delay, time.time())
         # OFFRES_API_URL read here, not in from_crawler: the add-on may set it from the environment
-        return Request(search_url(self.settings["OFFRES_API_URL"], planned.params),
+        return Request(planned.url(self.settings["OFFRES_API_URL"]),
                        callback=self.parse_page, errback=self.page_failed, dont_filter=True,
                        priority=planned.priority, meta=meta)
 

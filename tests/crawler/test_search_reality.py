@@ -11,16 +11,21 @@ from tests.crawler.search_crawl import alive_ids, sandbox_args, search_crawl
 
 
 def test_shuffled_ties_every_offer_whatever_their_order(sandbox_factory, tmp_path):
-    # partner imports put ~6 offers on one instant, the bursts 200: page boundaries fall inside;
-    # the legacy cap (1,150 rows a query) makes more slices, so more boundaries between them (both
-    # caps: tests/harvest/test_planner_reality.py)
-    sb = sandbox_factory(*sandbox_args("--tie-order", "shuffle", "--bursts", "2x200", "--range-mode", "legacy",
-                                       offers=3000, seed=11))
+    # partner imports put ~6 offers on one instant, the bursts 200 and 1,200: page boundaries fall
+    # inside; the legacy cap (1,150 rows a query) makes more slices, so more boundaries between
+    # them (both caps: tests/harvest/test_planner_reality.py)
+    sb = sandbox_factory(*sandbox_args("--tie-order", "shuffle", "--bursts", "1x200,1x1200", "--range-mode",
+                                       "legacy", offers=3000, seed=11))
     run = search_crawl(tmp_path, sb)
     assert run.returncode == 0, run.report and run.report["verdict"]
     assert run.ids == alive_ids(sb)
     ties = run.report["reality"]["ties"]
     assert ties["order"] == "unstable" and ties["reorderings_seen"] >= 1
+    # neither burst comes in one answer: 200 offers split on typeContrat (two answers), 1,200 on
+    # packs of ROME codes (harvest/crowds.py says when each is cheaper)
+    crowds = run.report["reality"]["crowds"]
+    assert crowds["rome_codes"]["list"] == "loaded" and crowds["rome_codes"]["requests"] == 1
+    assert crowds["splits_on_rome_codes"] >= 1 and crowds["splits_on_facets"] >= 1
     assert run.report["requests"]["total"] <= 1.25 * math.ceil(3000 / 150) + 20
 
 

@@ -1,6 +1,8 @@
 """An in-memory imitation of the search endpoint, small and fast, for driving the planner.
 
-It keeps only what planning depends on: creation instants (ms), origine, the four facets, a live
+It keeps only what planning depends on: creation instants (ms), origine, the four facets and the
+two parameters filtresPossibles does not count, the ROME code (`codeROME`, up to 200 ORed, and
+the list of `/v2/referentiel/metiers`, `referentiel()`), a live
 index (offers appear and are withdrawn as its clock advances), the range cap with the API's 400
 message, Content-Range / 204 / past-the-end answers, filtresPossibles, the Date header. Bound
 inclusivity and the origine quirk are switches, so the planner can be shown correct either way.
@@ -15,9 +17,14 @@ the first answer multiplied by a factor).
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import json
 import math
+import operator
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import formatdate
 
@@ -32,6 +39,10 @@ QUALIFICATIONS = ("0", "9", "X")
 EXIGENCES = ("D", "S", "E")
 DUREES = ("0", "1", "2")
 BASE = 1_760_000_000  # the market's "now" at start (epoch s)
+# 60 codes, a few common and a long tail, as in the sandbox's market (sandbox/rome_list.py)
+ROMES = tuple(f"M{1800 + i:04d}" for i in range(60))
+ROME_WEIGHTS = tuple(1.0 / (1 + i) for i in range(len(ROMES)))
+ROME_CUM = tuple(itertools.accumulate(ROME_WEIGHTS))
 
 
 @dataclass
@@ -45,9 +56,15 @@ class Offer:
     qualification: str
     experienceExigence: str = "D"
     dureeHebdo: str = "0"
+    romeCode: str = ROMES[0]
     born: float = -math.inf  # server time it appears
     died: float = math.inf  # server time it is withdrawn
     rank: int = 0  # order among offers of the same instant when ties are stable (higher first)
+
+    @functools.cached_property
+    def iso(self) -> str:
+        """dateCreation as the API writes it."""
+        return _iso_ms(self.ms)
 
 
 @dataclass
@@ -68,10 +85,14 @@ class FakeApi:
     replica_lag: float = 0.0  # seconds
     total_noise: int = 0
     lying_totals: float | None = None
+    romes: tuple[str, ...] = ROMES  # the codes /v2/referentiel/metiers lists
     reality_rng: random.Random = field(default_factory=lambda: random.Random(1))
-    requests: list[dict] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)  # searches
+    list_requests: list[str] = field(default_factory=list)  # reference lists
     served: set[str] = field(default_factory=set)  # every offer id an answer carried
     _serial: int = 0
+    _asc: list[Offer] = field(default_factory=list)  # offers in ascending sort=1 key (_in_order)
+    _keys: list[tuple[int, int, str]] = field(default_factory=list)
     _answers: int = 0  # answers with a total (lying_totals spares the first)
 
     # -- the live index --------------------------------------------------------------------------
@@ -86,10 +107,19 @@ class FakeApi:
             t = self.rng.uniform(self.now, end)
             self.offers.append(make_offer(self.rng, f"N{self._next_serial()}", int(t * 1000), born=t))
         for _ in range(self._poisson(self.withdrawn_per_s * seconds)):
-            live = [o for o in self.offers if o.born <= self.now < o.died]
-            if live:
-                self.rng.choice(live).died = self.rng.uniform(self.now, end)
+            victim = self._live_one()
+            if victim is not None:
+                victim.died = self.rng.uniform(self.now, end)
         self.now = end
+
+    def _live_one(self) -> Offer | None:
+        """An offer alive now, uniformly (drawn among all until one is alive: most are)."""
+        for _ in range(50):
+            o = self.rng.choice(self.offers) if self.offers else None
+            if o is None or o.born <= self.now < o.died:
+                return o
+        live = [o for o in self.offers if o.born <= self.now < o.died]
+        return self.rng.choice(live) if live else None
 
     def _poisson(self, lam: float) -> int:
         if lam <= 0:
@@ -105,7 +135,14 @@ class FakeApi:
         self._serial += 1
         return self._serial
 
-    # -- the endpoint ----------------------------------------------------------------------------
+    # -- the endpoints ---------------------------------------------------------------------------
+    def referentiel(self, name: str) -> list[dict]:
+        """`GET /v2/referentiel/{name}` (only `metiers` is known here)."""
+        self.advance(self.step)
+        self.list_requests.append(name)
+        assert name == "metiers", name
+        return [{"code": c, "libelle": f"métier {c}"} for c in self.romes]
+
     def search(self, params: dict[str, str]) -> SearchPage:
         self.advance(self.step)
         self.requests.append(dict(params))
@@ -120,8 +157,11 @@ class FakeApi:
                 "message": f"La position de début doit être inférieure ou égale à {self.max_start}."})
         if ("minCreationDate" in params) != ("maxCreationDate" in params):
             return read_search_page(400, None, date, {"message": "dates must come together"})
+        if "codeROME" in params and (len(params["codeROME"].split(",")) > 200
+                                     or not set(params["codeROME"].split(",")) <= set(self.romes)):
+            return read_search_page(400, None, date, {"message": "codeROME: valeur inconnue ou trop de valeurs"})
         view = self.now - self.reality_rng.uniform(0, self.replica_lag) if self.replica_lag else self.now
-        rows = self.ordered(self._match(params, at=view))
+        rows = self._shuffled(list(self._match(params, at=view)))
         total = len(rows)
         if total == 0:
             return read_search_page(204, "*/0", date, None)
@@ -137,7 +177,8 @@ class FakeApi:
         else:
             served = window
         self.served.update(o.id for o in served)
-        body = {"resultats": [{"id": o.id, "dateCreation": _iso_ms(o.ms)} for o in served],
+        body = {"resultats": [{"id": o.id, "dateCreation": o.iso, "romeCode": o.romeCode}
+                              for o in served],
                 "filtresPossibles": _facets(rows)}
         last = start + len(window) - 1
         reported = self._reported(total, last + 1)
@@ -147,19 +188,30 @@ class FakeApi:
     def ordered(self, offers) -> list[Offer]:
         """sort=1: creation instant descending; offers of one instant in rank order, or shuffled
         anew (tie_order="shuffle")."""
-        rows = sorted(offers, key=lambda o: (o.ms, o.rank, o.id), reverse=True)
-        if self.tie_order == "shuffle":
-            i = 0
-            while i < len(rows):
-                j = i
-                while j < len(rows) and rows[j].ms == rows[i].ms:
-                    j += 1
-                if j - i > 1:
-                    group = rows[i:j]
-                    self.reality_rng.shuffle(group)
-                    rows[i:j] = group
-                i = j
-        return rows
+        return self._shuffled(sorted(offers, key=lambda o: (o.ms, o.rank, o.id), reverse=True))
+
+    def _shuffled(self, rows: list[Offer]) -> list[Offer]:
+        """Rows in sort=1 order, their ties shuffled anew when tie_order="shuffle"."""
+        if self.tie_order != "shuffle":
+            return rows
+        out: list[Offer] = []
+        for _, group in itertools.groupby(rows, key=lambda o: o.ms):
+            members = list(group)
+            if len(members) > 1:
+                self.reality_rng.shuffle(members)
+            out.extend(members)
+        return out
+
+    def _in_order(self) -> list[Offer]:
+        """Every offer in sort=1 order (stable ties), kept sorted as offers are born."""
+        if len(self.offers) < len(self._asc):
+            self._asc, self._keys = [], []
+        for o in self.offers[len(self._asc):]:
+            key = (o.ms, o.rank, o.id)
+            i = bisect.bisect(self._keys, key)
+            self._keys.insert(i, key)
+            self._asc.insert(i, o)
+        return self._asc[::-1]
 
     def _reported(self, total: int, served: int) -> int:
         """The Content-Range total as the reality modes make it (`served`: rows up to the last one
@@ -174,21 +226,23 @@ class FakeApi:
     def _match(self, params: dict[str, str], at: float | None = None):
         types = set(params["typeContrat"].split(",")) if "typeContrat" in params else None
         natures = set(params["natureContrat"].split(",")) if "natureContrat" in params else None
+        codes = set(params["codeROME"].split(",")) if "codeROME" in params else None
         lo = param_to_epoch(params["minCreationDate"]) if "minCreationDate" in params else None
         hi = param_to_epoch(params["maxCreationDate"]) if "maxCreationDate" in params else None
         now = self.now if at is None else at
-        for o in self.offers:
+        exact = [(_ATTR.get(name, name), params[name]) for name in (
+            "origineOffre", "experience", "qualification", "experienceExigence", "dureeHebdo") if name in params]
+        get = operator.attrgetter(*(a for a, _ in exact)) if exact else None
+        wanted = tuple(v for _, v in exact) if len(exact) > 1 else (exact[0][1] if exact else None)
+        for o in self._in_order():  # in sort=1 order
             if not (o.born <= now < o.died):
-                continue
-            if "origineOffre" in params and o.origine != params["origineOffre"]:
                 continue
             if types is not None or natures is not None:  # ORed by the API
                 if not ((types and o.typeContrat in types) or (natures and o.natureContrat in natures)):
                     continue
-            if "experience" in params and o.experience != params["experience"]:
+            if codes is not None and o.romeCode not in codes:
                 continue
-            if any(name in params and getattr(o, name) != params[name]
-                   for name in ("qualification", "experienceExigence", "dureeHebdo")):
+            if get is not None and get(o) != wanted:
                 continue
             sec = o.ms // 1000
             if lo is not None and (sec < lo or (sec == lo and not self.min_inclusive)):
@@ -198,6 +252,9 @@ class FakeApi:
             yield o
 
 
+_ATTR = {"origineOffre": "origine"}  # parameter -> Offer attribute, where they differ
+
+
 def _iso_ms(ms: int) -> str:
     return f"{epoch_to_param(ms // 1000)[:-1]}.{ms % 1000:03d}Z"
 
@@ -205,10 +262,7 @@ def _iso_ms(ms: int) -> str:
 def _facets(rows: list[Offer]) -> list[dict]:
     out = []
     for name in ("typeContrat", "experience", "qualification", "natureContrat"):
-        counts: dict[str, int] = {}
-        for o in rows:
-            v = getattr(o, name)
-            counts[v] = counts.get(v, 0) + 1
+        counts = Counter(map(operator.attrgetter(name), rows))
         out.append({"filtre": name, "agregation": [{"valeurPossible": v, "nbResultats": n}
                                                    for v, n in sorted(counts.items())]})
     return out
@@ -218,7 +272,7 @@ def make_offer(rng: random.Random, oid: str, ms: int, *, origine: str | None = N
                born: float = -math.inf) -> Offer:
     return Offer(oid, ms, origine or rng.choice("12"), rng.choice(TYPES), rng.choice(NATURES),
                  rng.choice(EXPERIENCES), rng.choice(QUALIFICATIONS), rng.choice(EXIGENCES),
-                 rng.choice(DUREES), born=born)
+                 rng.choice(DUREES), rng.choices(ROMES, cum_weights=ROME_CUM)[0], born=born)
 
 
 def make_market(rng: random.Random, n: int, *, days: float = 90, bursts: list[int] = (),
@@ -270,6 +324,9 @@ def drive(planner: HarvestPlanner, api: FakeApi, *, rng: random.Random | None = 
         if rng and fail_rate and rng.random() < fail_rate:
             api.advance(api.step)
             planner.observe_failure(req.key, "injected")
+            continue
+        if req.referentiel is not None:
+            planner.observe_list(req.key, 200, api.referentiel(req.referentiel))
             continue
         planner.observe(req.key, api.search(req.params))
     assert planner.done
