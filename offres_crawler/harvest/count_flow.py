@@ -38,7 +38,34 @@ class CountFlow(PlannerBase):
         if server is None or count is None or count <= len(page.rows):
             self.count_state = "skipped"  # the first answer holds the query: nothing to count
             return
+        start = self._start_from_root(page, count, exact)
+        if start is not None:  # no request: the first answer already counts up to C
+            self.audit.start = start
+            self.count_state = "waiting"
+            return
         self.count_state = "start"
+
+    def _start_from_root(self, page: SearchPage, count: int, exact: bool) -> Count | None:
+        """The query up to C at the start, from the first answer itself when its rows (the query's
+        newest, sort=1) reach below C: its count less its rows created after C. One answer is
+        consistent with itself, so this is the count a request up to C would have given then.
+
+        C is moved down to the latest second above the rows' oldest that none of them holds: a
+        second with no offer, closed, so it stays empty. Whether the API's maxCreationDate is
+        inclusive is unknown (windows.py); at an empty second both readings count the same offers,
+        so the counts up to C and the offers collected up to C mean one thing."""
+        mark = self.audit.mark
+        seconds = [x for _, x in page.rows]
+        if mark is None or not seconds or None in seconds:
+            return None
+        held = {x for x in seconds if x is not None}
+        empty = next((s for s in range(mark, min(held), -1) if s not in held), None)
+        if empty is None:
+            return None  # a page of offers after C, or no empty second: count with a request
+        self.audit.mark = empty
+        above = len({k for k, x in page.rows if x is not None and x > empty})
+        total = None if page.total is None else page.total - above
+        return Count(total, count - above, exact)
 
     def _plan_count(self, state: str, delay: float = 0.0) -> PlannedRequest:
         assert self.audit.mark is not None

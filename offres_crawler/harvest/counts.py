@@ -23,7 +23,8 @@ facets when one such answer is off by more than that tolerance. The churn:
 - `newer`: distinct offers collected that were created after C (C is a second already closed at
   the first answer: they were born during the run, or in its last seconds before);
 - withdrawals: the two counts up to C made at the start and at the end (offers created up to C can
-  only leave meanwhile), or, without them, the withdrawals seen inside slices between their reads.
+  only leave meanwhile; the first is the first answer less its rows created after C, when they
+  reach C: count_flow.py), or, without them, the withdrawals seen inside slices between their reads.
 
 Whatever the totals say, completeness itself is checked with exact counts: every offer the end
 count finds (created up to C, still there at the end) was there during the whole run, so the
