@@ -26,16 +26,22 @@ sys.path.insert(0, str(ROOT))
 
 from offres_crawler.harvest.content_range import format_range, page_window, pages_within_cap  # noqa: E402
 from offres_crawler.harvest.dates import epoch_to_param  # noqa: E402
+from offres_crawler.harvest.ledger import Purpose  # noqa: E402
 from offres_crawler.harvest.planner import HarvestPlanner  # noqa: E402
 from tests.harvest.fakeapi import BASE, FakeApi, drive, make_market  # noqa: E402
 
 QUERY = {"origineOffre": "1"}
+# Requests of the cursor that read no new page: the query's count at the end (the verdict's
+# independent count, harvest/counts.py) and the head's closing read (replica lag, harvest/lag.py)
+VERDICT_REQUESTS: list[int] = []
 
 
 def cursor(api: FakeApi, max_start: int) -> int:
     planner = HarvestPlanner(QUERY, max_start=max_start)
     drive(planner, api)
     assert planner.completeness() == 1.0
+    by_purpose = planner.ledger.by_purpose
+    VERDICT_REQUESTS.append(sum(by_purpose.get(p.value, 0) for p in (Purpose.COUNT, Purpose.CLOSING)))
     return len(api.requests)
 
 
@@ -91,8 +97,10 @@ def main() -> int:
                 for name, strategy in (("cursor", cursor), ("bisection", bisection)):
                     api = FakeApi([o for o in offers], max_start=cap)
                     ratios[name].append(strategy(api, cap) / lower)
-            print(f"  N~{size // 2:>6}  cap {cap}:  cursor {statistics.mean(ratios['cursor']):.3f}   "
+            print(f"  N~{size // 2:>6}  cap {cap}:  cursor {statistics.mean(ratios['cursor']):.3f} "
+                  f"(count at the end + closing read: {statistics.mean(VERDICT_REQUESTS):.1f} requests)   "
                   f"bisection {statistics.mean(ratios['bisection']):.3f}")
+            VERDICT_REQUESTS.clear()
     return 0
 
 
