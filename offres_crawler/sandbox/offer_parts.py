@@ -25,10 +25,11 @@ def randint(rng: random.Random, a: int, b: int) -> int:
 
 
 def sample(rng: random.Random, seq, k: int) -> list:
-    # k distinct items (a window from a random start): random.sample costs five times more.
+    # k distinct items (a window from a random start, wrapping): random.sample costs five times more.
     n = len(seq)
     start = int(rng.random() * n)
-    return [seq[(start + i) % n] for i in range(min(k, n))]
+    end = start + min(k, n)
+    return list(seq[start:end]) if end <= n else list(seq[start:]) + list(seq[:end - n])
 
 
 def _months_text(months: float) -> str:
