@@ -40,8 +40,12 @@ _EXIGE = ("D", "S", "E")
 _TYPE = contracts.TYPES_CONTRATS
 _NATURE = contracts.NATURES_CONTRATS
 _seed = _random.Random.seed
-
-
+# Parts of timestamps as strings, looked up rather than formatted per offer.
+# The openings around the job's name: "{m}" split out once.
+_OPENINGS = tuple(tuple(opening.split("{m}")) for opening in texts.DESCRIPTION_OPENINGS)
+assert all(len(parts) == 2 for parts in _OPENINGS)
+_SECONDS = tuple(f"{i:02d}." for i in range(60))
+_MILLIS = tuple(f"{i:03d}Z" for i in range(1000))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -55,7 +59,7 @@ def iso_ms(ms: int) -> str:
     """Epoch ms -> '2024-11-28T11:57:05.591Z' (the API's format)."""
     s, milli = divmod(ms, 1000)
     minute, sec = divmod(s, 60)
-    return f"{_minute(minute)}{sec:02d}.{milli:03d}Z"
+    return _minute(minute) + _SECONDS[sec] + _MILLIS[milli]
 
 
 def _dept_place_name(libelle: str) -> str:
@@ -115,21 +119,24 @@ class OfferRenderer:
         newer = rng.random() < self.new_fields_share
         app_libelle = cat.appellation_libelles[appellation]
 
-        o: dict = {"id": oid}
-        o["intitule"] = self._title(rng, app_libelle, ft)
-        o["description"] = self._description(rng, appellation, metier, ft)
-        o["dateCreation"] = iso_ms(created)
-        o["dateActualisation"] = iso_ms(self._updated(rng, created, ft))
-        o["lieuTravail"] = self._place(rng, loc_kind, commune, dept, region, country, ft)
-        o["romeCode"] = cat.metier_codes[metier]
-        o["romeLibelle"] = cat.metier_libelles[metier]
-        o["appellationlibelle"] = app_libelle
-        o["entreprise"] = parts.company(rng, p, flags)
         type_code, type_libelle, _ = _TYPE[typ]
-        o["typeContrat"] = type_code
-        o["typeContratLibelle"] = parts.type_libelle(rng, type_code, type_libelle, duree_contrat, ft)
-        o["natureContrat"] = _NATURE[nature][1]
-        o["experienceExige"] = _EXIGE[exp_exige]
+        # One display for the keys every offer has (values are evaluated, and drawn, in this order).
+        o: dict = {
+            "id": oid,
+            "intitule": self._title(rng, app_libelle, ft),
+            "description": self._description(rng, appellation, metier, ft),
+            "dateCreation": iso_ms(created),
+            "dateActualisation": iso_ms(self._updated(rng, created, ft)),
+            "lieuTravail": self._place(rng, loc_kind, commune, dept, region, country, ft),
+            "romeCode": cat.metier_codes[metier],
+            "romeLibelle": cat.metier_libelles[metier],
+            "appellationlibelle": app_libelle,
+            "entreprise": parts.company(rng, p, flags),
+            "typeContrat": type_code,
+            "typeContratLibelle": parts.type_libelle(rng, type_code, type_libelle, duree_contrat, ft),
+            "natureContrat": _NATURE[nature][1],
+            "experienceExige": _EXIGE[exp_exige],
+        }
         comment = _pick(rng, texts.FORMATION_DOMAINES) if rng.random() < p["experienceCommentaire"] \
             else None
         o["experienceLibelle"] = parts.experience(rng, exp_bucket, exp_exige, comment)
@@ -195,10 +202,10 @@ class OfferRenderer:
         return f"{appellation} - H/F" if style < 0.7 else appellation
 
     def _description(self, rng: random.Random, appellation: int, metier: int, ft: bool) -> str:
-        lines = [_pick(rng, texts.DESCRIPTION_OPENINGS).format(m=self._job_names[appellation]), "",
-                 _pick(rng, texts.DESCRIPTION_MISSIONS)]
-        lines += _sample(rng, self._skill_lines[metier], 3)
-        lines += ["", _pick(rng, texts.DESCRIPTION_PROFILES), _pick(rng, texts.DESCRIPTION_BENEFITS)]
+        head, tail = _pick(rng, _OPENINGS)
+        lines = [head + self._job_names[appellation] + tail, "", _pick(rng, texts.DESCRIPTION_MISSIONS),
+                 *_sample(rng, self._skill_lines[metier], 3),
+                 "", _pick(rng, texts.DESCRIPTION_PROFILES), _pick(rng, texts.DESCRIPTION_BENEFITS)]
         text = "\n".join(lines)
         return text if ft else "Description :\n\n" + text
 
