@@ -40,26 +40,27 @@ _EXIGE = ("D", "S", "E")
 _TYPE = contracts.TYPES_CONTRATS
 _NATURE = contracts.NATURES_CONTRATS
 _seed = _random.Random.seed
-# Parts of timestamps as strings, looked up rather than formatted per offer.
 # The openings around the job's name: "{m}" split out once.
 _OPENINGS = tuple(tuple(opening.split("{m}")) for opening in texts.DESCRIPTION_OPENINGS)
 assert all(len(parts) == 2 for parts in _OPENINGS)
+# Parts of timestamps as strings, looked up rather than formatted per offer.
+_HH_MM = tuple(f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
 _SECONDS = tuple(f"{i:02d}." for i in range(60))
 _MILLIS = tuple(f"{i:03d}Z" for i in range(1000))
 
 
-@functools.lru_cache(maxsize=8192)
-def _minute(minute: int) -> str:
-    """'2024-11-28T11:57:' of a minute since the epoch (offers of a page share a few hours)."""
-    t = time.gmtime(minute * 60)
-    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:"
+@functools.lru_cache(maxsize=4096)
+def _day(day: int) -> str:
+    t = time.gmtime(day * 86_400)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
 
 
 def iso_ms(ms: int) -> str:
     """Epoch ms -> '2024-11-28T11:57:05.591Z' (the API's format)."""
     s, milli = divmod(ms, 1000)
+    day, s = divmod(s, 86_400)
     minute, sec = divmod(s, 60)
-    return _minute(minute) + _SECONDS[sec] + _MILLIS[milli]
+    return _day(day) + _HH_MM[minute] + _SECONDS[sec] + _MILLIS[milli]
 
 
 def _dept_place_name(libelle: str) -> str:
