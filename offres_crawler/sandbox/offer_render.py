@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 _SHARES = presence.SHARES
 _YEAR_STARTS = presence.YEAR_STARTS_MS
+# The columns an offer is rendered from, in the order _render unpacks them.
 _ROW_COLUMNS = ("id_key", "created", "origine", "partner", "type", "nature", "duree_contrat",
                 "exp_bucket", "exp_exige", "qualif", "loc_kind", "commune", "dept", "region",
                 "country", "appellation", "metier", "naf", "niveau", "permis", "langue", "temps",
@@ -231,7 +232,7 @@ class OfferRenderer:
         if kind == gen.LOC_DEPT:
             dept = geo.DEPARTEMENTS[dept_i]
             name = "Paris (Dept.)" if dept.code == "75" else _dept_place_name(dept.libelle)
-            place = {"libelle": f"{dept.code} - {name}"}
+            place: dict = {"libelle": f"{dept.code} - {name}"}
             if rng.random() < presence.LIEU_DEPT_COORDINATES[0 if ft else 1]:
                 place["latitude"], place["longitude"] = dept.lat, dept.lon
             return place

@@ -63,8 +63,8 @@ class SearchEngine:
             if total == 0:
                 return SearchResult(total=0, rows=[], facets={})
             codes = window["facet"] if total == window.size else window["facet"][mask]
-            page = _newest(mask, query.start, min(query.end, total - 1)) + lo
-            return SearchResult(total=total, rows=page.tolist(), facets=self._facets(codes))
+            newest = _newest(mask, query.start, min(query.end, total - 1)) + lo
+            return SearchResult(total=total, rows=newest.tolist(), facets=self._facets(codes))
         rows = np.flatnonzero(mask)
         kw_score = None
         if f.get("motsCles"):
