@@ -33,6 +33,12 @@ class Communes:
         return len(self.codes)
 
 
+def _choice(rng: np.random.Generator, names: tuple[str, ...]) -> str:
+    # The draw of rng.choice(names) (same value, same generator state: numpy's choice without
+    # weights draws integers(0, n)), without its 30 µs of argument checks: a third of the build.
+    return names[rng.integers(0, len(names))]
+
+
 def _dept_prefix(code: str) -> str:
     return "20" if code in ("2A", "2B") else code[:2] if len(code) == 2 else code
 
@@ -99,9 +105,9 @@ def build_communes() -> Communes:
         for v in range(n_villages):
             while True:
                 if rng.random() < 0.3:
-                    name = str(rng.choice(geo.VILLAGE_SOLO))
+                    name = _choice(rng, geo.VILLAGE_SOLO)
                 else:
-                    name = f"{rng.choice(geo.VILLAGE_HEADS)} {rng.choice(geo.VILLAGE_TAILS)}"
+                    name = f"{_choice(rng, geo.VILLAGE_HEADS)} {_choice(rng, geo.VILLAGE_TAILS)}"
                 if name not in used_names:
                     break
             while True:

@@ -44,7 +44,11 @@ COLUMNS: dict[str, str] = {
     "region": "i1", "country": "i1", "appellation": "i2", "metier": "i2", "naf": "i2",
     "niveau": "i1", "permis": "i1", "langue": "i1", "temps": "u1", "hebdo": "i2",
     "sal_period": "u1", "sal_amount": "f4", "flags": "u1", "comp_mask": "u2", "malformed": "u1",
+    "facet": "u2",  # the four facets' values in one code (facet_code): one count gives all four
 }
+# Sizes of the facets' value ranges, in the order facet_code mixes them: type, nature, exp_bucket,
+# qualif (0 = none, 1..9).
+FACET_SIZES = (len(contracts.TYPES_CONTRATS), len(contracts.NATURES_CONTRATS), 5, 10)
 _SHARES = {key: np.array(pairs, dtype=np.float64) for key, pairs in presence.PRESENCE.items()}  # [year, side]
 _LOCATION = np.array(presence.LOCATION, dtype=np.float64)  # [year, side, kind]
 assert _LOCATION.shape[1] == 2  # the group index below is year * 2 + side
@@ -198,7 +202,17 @@ def attributes(rng: np.random.Generator, cat: Catalog, origine: np.ndarray, year
     cols["flags"] = flags.astype(np.uint8)
     broken = rng.random(n) < malformed_share
     cols["malformed"] = np.where(broken, rng.integers(1, 4, n), 0).astype(np.uint8)
+    cols["facet"] = facet_code(cols)
     return cols
+
+
+def facet_code(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """typeContrat, natureContrat, experience and qualification of each row in one uint16 code."""
+    code = cols["type"].astype(np.uint16)
+    for name, size in zip(("nature", "exp_bucket", "qualif"), FACET_SIZES[1:]):
+        code *= size
+        code += cols[name]
+    return code
 
 
 def _salaries(rng: np.random.Generator, year: np.ndarray, side: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -21,14 +21,16 @@ def ft_letters(k: np.ndarray | int, prefix: np.ndarray | int, seed: int):
     return (k * 7_919 + prefix * 104_729 + seed * 31) % LETTERS
 
 
+# Two letters of an id from a number below 26 * 26 (AA, AB, ...): looked up, not built per offer.
+_PAIRS = tuple(chr(65 + i // 26) + chr(65 + i % 26) for i in range(26 * 26))
+
+
 def id_string(key: int) -> str:
     if key >= PARTNER_KEY:
         return f"{key - PARTNER_KEY:07d}"
     prefix, letters = divmod(key, LETTERS)
-    d, c4 = divmod(letters, 26)
-    d, c3 = divmod(d, 26)
-    c1, c2 = divmod(d, 26)
-    return f"{prefix:03d}{chr(65 + c1)}{chr(65 + c2)}{chr(65 + c3)}{chr(65 + c4)}"
+    high, low = divmod(letters, 26 * 26)
+    return f"{prefix:03d}" + _PAIRS[high] + _PAIRS[low]
 
 
 def id_key(offer_id: str) -> int | None:

@@ -12,7 +12,7 @@ import random
 from offres_crawler.sandbox import generation as gen
 from offres_crawler.sandbox.facts import contracts, texts
 
-URL_DETAIL = "https://candidat.francetravail.fr/offres/recherche/detail/{}"
+URL_DETAIL = "https://candidat.francetravail.fr/offres/recherche/detail/"
 
 
 def pick(rng: random.Random, seq):
@@ -25,10 +25,11 @@ def randint(rng: random.Random, a: int, b: int) -> int:
 
 
 def sample(rng: random.Random, seq, k: int) -> list:
-    # k distinct items (a window from a random start): random.sample costs five times more.
+    # k distinct items (a window from a random start, wrapping): random.sample costs five times more.
     n = len(seq)
     start = int(rng.random() * n)
-    return [seq[(start + i) % n] for i in range(min(k, n))]
+    end = start + min(k, n)
+    return list(seq[start:end]) if end <= n else list(seq[start:]) + list(seq[:end - n])
 
 
 def _months_text(months: float) -> str:
@@ -105,7 +106,7 @@ def working_time(rng: random.Random, o: dict, temps: int, minutes: int, p: dict[
 
 
 def apply_text(oid: str) -> str:
-    return "Pour postuler, utiliser le lien suivant : " + URL_DETAIL.format(oid)
+    return "Pour postuler, utiliser le lien suivant : " + URL_DETAIL + oid
 
 
 def contact(rng: random.Random, oid: str, company: str | None, p: dict[str, float]) -> dict:
@@ -136,13 +137,19 @@ def context(rng: random.Random, working_time: str | None) -> dict:
     return context
 
 
+def _partner_parts(name: str) -> tuple[str, str, str]:
+    slug = name.lower().replace(" ", "").replace("_", "")
+    return name, f"https://www.{slug}.fr/offre/", texts.PARTNER_LOGO.format(slug)
+
+
+_PARTNER_PARTS = tuple(_partner_parts(name) for name, _ in texts.PARTNERS)
+
+
 def origin(rng: random.Random, oid: str, partner: int, ft: bool) -> dict:
-    origin = {"origine": "1" if ft else "2", "urlOrigine": URL_DETAIL.format(oid)}
+    origin = {"origine": "1" if ft else "2", "urlOrigine": URL_DETAIL + oid}
     if not ft:
-        name = texts.PARTNERS[partner][0]
-        slug = name.lower().replace(" ", "").replace("_", "")
-        origin["partenaires"] = [{"nom": name, "url": f"https://www.{slug}.fr/offre/{rng.getrandbits(32)}",
-                                  "logo": texts.PARTNER_LOGO.format(slug)}]
+        name, url, logo = _PARTNER_PARTS[partner]
+        origin["partenaires"] = [{"nom": name, "url": f"{url}{rng.getrandbits(32)}", "logo": logo}]
     return origin
 
 
