@@ -121,7 +121,7 @@ class Cursor:
         But for a crowded window under a stable order: no date cut divides it, and one of up to
         `max_start` + 150 offers (legacy: 1,150, not 1,050) is read in pages down to the cap
         rather than split on a facet (an answer per value, partial last pages, often a level
-        more: about 9 requests a burst on the sandbox)."""
+        more): 3 bursts of 4,000 on the sandbox cost 20 requests beyond their pages, not 36."""
         room = self.max_start - (depth - 1) * PAGE_SIZE
         if room <= 0 or s.reads:
             return 0
