@@ -86,7 +86,8 @@ def pages_within_cap(max_start: int, page_size: int = PAGE_SIZE) -> int:
 
     Aligned windows waste no row of any request; with the legacy cap (1000) that stops at
     900-1049 and leaves the last 100 reachable rows to the next date slice, which costs less than
-    an overlapping 1000-1149 window would (see planner.py).
+    an overlapping 1000-1149 window would (see planner.py). A crowded window, which no date cut
+    divides, does use them (cursor.py, `_room`).
     """
     if max_start < 0:
         raise ValueError(f"invalid range cap {max_start}")

@@ -116,16 +116,30 @@ class Cursor:
         deepest at 900) 8 reads then cover 1,144 rows instead of 1,050: 200,000 offers in shuffled
         order took 1.193 x ceil(N/150) requests without the shift, 1.104 with it
         (bench/search_efficiency.py). Under the current cap (3000, itself a page boundary) there
-        is no room, and under a stable order reads stay on page boundaries."""
-        if not self.ties.unstable or s.role not in (Role.FROZEN, Role.CURSOR) or s.reads:
-            return 0
+        is no room, and under a stable order reads stay on page boundaries.
+
+        But for a crowded window under a stable order: no date cut divides it, and one of up to
+        `max_start` + 150 offers (legacy: 1,150, not 1,050) is read in pages down to the cap
+        rather than split on a facet (an answer per value, partial last pages, often a level
+        more): 3 bursts of 4,000 on the sandbox cost 20 requests beyond their pages, not 36."""
         room = self.max_start - (depth - 1) * PAGE_SIZE
-        if room <= 0:
+        if room <= 0 or s.reads:
+            return 0
+        if not self.ties.unstable:
+            crowded = s.role is Role.CROWDED and (s.est_total or 0) > depth * PAGE_SIZE
+            return room if crowded else 0
+        if s.role not in (Role.FROZEN, Role.CURSOR):
             return 0
         g = self.ties.mean_group()
         k = depth + 1
         best = PAGE_SIZE * (k - 1) - (k - 1) * g  # deepest row for k reads to end at row 0
         return max(0, min(room, int(best) - (depth - 1) * PAGE_SIZE))
+
+    def _capacity(self, depth: int) -> int:
+        """Rows a part of a crowded window may hold: what its reads reach (`_room`)."""
+        if self.ties.unstable:
+            return depth * PAGE_SIZE
+        return max(depth * PAGE_SIZE, self.max_start + PAGE_SIZE)
 
     def _settled(self, s: SliceReader, keys: set[str], depth: int) -> None:
         self._ledger.settled(s, depth)
@@ -184,7 +198,7 @@ class Cursor:
         if s.unsplittable:
             return
         if s.role is Role.CROWDED:  # a crowded second's window: no date cut can divide it
-            self.crowds.split(s, page.filtres, depth)
+            self.crowds.split(s, page.filtres, depth, capacity=self._capacity(depth))
             return
         oldest = min(seconds) if seconds else None
         if oldest is not None and w.hi is not None and oldest < w.hi:
@@ -211,7 +225,7 @@ class Cursor:
         if not s.in_burst:  # a crowded window's own reads are counted with the burst already
             self._ledger.stuck(s.requests)
         if w.minimal:
-            self.crowds.split(s, page.filtres, depth)
+            self.crowds.split(s, page.filtres, depth, capacity=self._capacity(depth))
             return
         assert w.hi is not None
         crowded = w.cut_bottom(w.hi - 1)

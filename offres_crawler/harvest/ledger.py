@@ -104,7 +104,7 @@ class Ledger:
     def settled(self, s: SliceReader, depth: int) -> None:
         """A slice read to its end (or as far as it could be)."""
         if s.total is not None and s.total > s.reach(depth) and not s.overflowed \
-                and not s.unsplittable and s.status in SETTLED:
+                and not s.unsplittable and not s.count_only and s.status in SETTLED:
             # its deepest page never came: the window below could not be located
             self.lost(Unreachable(s.total - s.reach(depth), "deepest page failed: the slices below "
                                   "were not planned", slice=s.sid))
@@ -150,7 +150,7 @@ class Ledger:
         partial last pages of the slices a split made."""
         burst = [s for s in self._slices.values() if s.in_burst]
         requests = sum(s.requests for s in burst)
-        rows = sum(s.final_collected for s in burst if s.status in SETTLED)
+        rows = sum(s.final_collected for s in burst if s.status in SETTLED and not s.count_only)
         return self.stuck_requests + max(0, requests - pages_for(rows))
 
     def report(self, expected: int, fatal: str | None) -> dict[str, Any]:

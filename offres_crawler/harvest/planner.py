@@ -63,7 +63,7 @@ from offres_crawler.harvest.ties import TieState
 logger = logging.getLogger(__name__)
 
 STATE_FORMAT = "offres_crawler.harvest.planner"
-STATE_VERSION = 3  # of to_dict(); bump when its content changes meaning
+STATE_VERSION = 4  # of to_dict(); bump when its content changes meaning
 __all__ = ["HarvestPlanner", "PlannedRequest", "StateError"]
 
 

@@ -81,6 +81,7 @@ class SliceReader:
     unsplittable: bool = False  # no facet left: read to the cap, the rest is unreachable
     feeds: int | None = None  # a repair (TIE) slice: the slice whose ledger its offers count for
     not_before: int | None = None  # server time (epoch s) before which it must not be read
+    count_only: bool = False  # read for its total alone: its offers are others' (crowds.py)
 
     total: int | None = None  # the latest count
     first_total: int | None = None
@@ -122,7 +123,7 @@ class SliceReader:
         """Distinct offers this slice must have yielded: its smallest count (the latest moment
         seen), or, over the cap, the cap less the withdrawals seen meanwhile (each moves one row
         of the slice below its last page, into the next slice's territory)."""
-        if self.total is None or self.min_count is None or self.max_count is None:
+        if self.total is None or self.min_count is None or self.max_count is None or self.count_only:
             return 0
         shrink = self.max_count - self.min_count
         return max(0, min(self.min_count, self.reach(depth) - shrink))
@@ -155,6 +156,8 @@ class SliceReader:
                 # estimate was far off, so page 0, which always tells the total
                 row = min(row, (self.upper_pages - 1) * PAGE_SIZE) if self.empty_answers < 2 else 0
             return max(row, 0)
+        if self.count_only:
+            return None
         start, _ = self.chain(depth, unstable)
         return start
 
@@ -266,6 +269,7 @@ class SliceReader:
         return {"sid": self.sid, "window": self.window.to_dict(), "role": self.role.value,
                 "parent": self.parent, "est_total": self.est_total, "in_burst": self.in_burst,
                 "unsplittable": self.unsplittable, "feeds": self.feeds, "not_before": self.not_before,
+                "count_only": self.count_only,
                 "total": self.total, "first_total": self.first_total, "min_count": self.min_count,
                 "max_count": self.max_count, "upper_pages": self.upper_pages,
                 "reads": [[row, *r.to_list()] for row, r in self.reads.items()],
@@ -283,7 +287,7 @@ class SliceReader:
     def from_dict(cls, d: dict[str, Any]) -> SliceReader:
         s = cls(d["sid"], Window.from_dict(d["window"]), Role(d["role"]), parent=d["parent"],
                 est_total=d["est_total"], in_burst=d["in_burst"], unsplittable=d["unsplittable"],
-                feeds=d["feeds"], not_before=d["not_before"])
+                feeds=d["feeds"], not_before=d["not_before"], count_only=d["count_only"])
         s.total, s.first_total, s.upper_pages = d["total"], d["first_total"], d["upper_pages"]
         s.min_count, s.max_count = d["min_count"], d["max_count"]
         s.reads = {r[0]: Read.from_list(r[1:]) for r in d["reads"]}

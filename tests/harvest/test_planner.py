@@ -290,3 +290,16 @@ def test_a_slice_that_never_answers_is_given_up_and_counted_missing():
     assert planner.missing() == one_pass["frozen_estimate"]
     assert one_pass["head_total"] - 150 <= planner.missing() < one_pass["head_total"]
     assert planner.completeness() < 1.0
+
+
+def test_under_the_legacy_cap_a_crowd_just_over_seven_pages_is_read_down_to_the_cap_not_split():
+    offers = make_market(random.Random(6), 3000, bursts=[1100])
+    planner, api, alive = harvest(offers, max_start=1000)
+    assert collected(planner, api) == alive and planner.completeness() == 1.0
+    report = planner.report()
+    assert report["facet_splits"] == []  # 1,100 offers in one second: rows 0 to 1,149 reach them
+    crowd = [s for s in report["slices"] if s["role"] == "crowded"]
+    assert len(crowd) == 1 and crowd[0]["requests"] == 8 and crowd[0]["status"] == "complete"
+    starts = [int(r["range"].split("-")[0]) for r in api.requests
+              if r.get("maxCreationDate") == crowd[0]["window"]["params"]["maxCreationDate"]]
+    assert max(starts) == 1000

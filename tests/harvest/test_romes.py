@@ -122,3 +122,38 @@ def test_crowds_in_shuffled_order_every_offer_present_throughout(seed, n, bursts
     assert throughout <= collected(planner, fake)
     assert planner.completeness() == 1.0, planner.incomplete_reasons()
     assert planner.contradictions() == []
+
+
+class _WithdrawsOne(FakeApi):
+    """Withdraws one offer of the burst as the first pack is asked for: the packs fall short."""
+
+    def search(self, params: dict[str, str]):
+        if "codeROME" in params and not getattr(self, "_done", False):
+            self._done = True
+            victim = next(o for o in self.offers if o.id.startswith("B") and o.died > self.now)
+            victim.died = self.now
+        return super().search(params)
+
+
+def test_packs_short_of_a_withdrawal_are_counted_again_not_read_again():
+    romes = ROMES + tuple(f"Z{i:04d}" for i in range(300))  # listed, never used: 2 groups of codes
+    offers = make_market(random.Random(5), 1500, bursts=[900], imports=6.0)
+    fake = _WithdrawsOne(offers, tie_order="shuffle", rng=random.Random(6), reality_rng=random.Random(8),
+                         romes=romes)
+    start = fake.alive()
+    planner = drive(HarvestPlanner({}, max_start=300), fake, rng=random.Random(7), restore_at=25)
+    assert start & fake.alive() <= collected(planner, fake)
+    assert planner.completeness() == 1.0, planner.incomplete_reasons()
+    report = planner.report()
+    first, again = [s for s in report["facet_splits"] if s["facet"] == "codeROME"][:2]
+    assert first["sum"] == first["total"] - 1 and first["read_again_as"] is not None
+    assert again["sum_check"] and len(again["values"]) == 2  # 360 codes: two counts, not 7 packs again
+    counts = [s for s in report["slices"] if s["parent"] == again["slice"]]
+    assert len(counts) == 2 and all(s["requests"] == 1 and s["expected"] == 0 for s in counts)
+
+
+def test_codes_not_listed_stay_unreachable_when_counted_again():
+    planner, fake, throughout = _shuffled(5, [900], romes=ROMES[1:])
+    splits = [s for s in planner.report()["facet_splits"] if s["facet"] == "codeROME"]
+    assert any(len(s["values"]) == 1 for s in splits)  # the codes counted again, in one group
+    assert throughout - collected(planner, fake) and planner.completeness() < 1.0
