@@ -288,18 +288,12 @@ class SliceReader:
         s = cls(d["sid"], Window.from_dict(d["window"]), Role(d["role"]), parent=d["parent"],
                 est_total=d["est_total"], in_burst=d["in_burst"], unsplittable=d["unsplittable"],
                 feeds=d["feeds"], not_before=d["not_before"], count_only=d["count_only"])
-        s.total, s.first_total, s.upper_pages = d["total"], d["first_total"], d["upper_pages"]
-        s.min_count, s.max_count = d["min_count"], d["max_count"]
+        for name in ("total", "first_total", "upper_pages", "min_count", "max_count", "in_flight", "requests",
+                     "empty_answers", "readings", "overflowed", "paused_for", "awaiting_list", "filtres",
+                     "attempt", "shift", "note", "final_expected", "final_collected"):
+            setattr(s, name, d[name])  # plain values, stored as they are
         s.reads = {r[0]: Read.from_list(r[1:]) for r in d["reads"]}
-        s.keys = set(d["keys"])
-        s.failures = {row: n for row, n in d["failures"]}
-        s.given_up = set(d["given_up"])
-        s.rereads = {row: n for row, n in d["rereads"]}
-        s.judged, s.repairs = set(d["judged"]), list(d["repairs"])
-        s.in_flight, s.requests, s.empty_answers = d["in_flight"], d["requests"], d["empty_answers"]
-        s.readings, s.overflowed, s.paused_for = d["readings"], d["overflowed"], d["paused_for"]
-        s.awaiting_list, s.filtres, s.rome_sample = d["awaiting_list"], d["filtres"], dict(d["rome_sample"])
-        s.attempt, s.shift = d["attempt"], d["shift"]
-        s.status, s.note = Status(d["status"]), d["note"]
-        s.final_expected, s.final_collected = d["final_expected"], d["final_collected"]
+        s.keys, s.given_up, s.judged = set(d["keys"]), set(d["given_up"]), set(d["judged"])
+        s.failures, s.rereads = dict(map(tuple, d["failures"])), dict(map(tuple, d["rereads"]))
+        s.repairs, s.rome_sample, s.status = list(d["repairs"]), dict(d["rome_sample"]), Status(d["status"])
         return s
