@@ -55,15 +55,15 @@ class CountFlow(PlannerBase):
         inclusive is unknown (windows.py); at an empty second both readings count the same offers,
         so the counts up to C and the offers collected up to C mean one thing."""
         mark = self.audit.mark
-        seconds = [x for _, x in page.rows]
-        if mark is None or not seconds or None in seconds:
+        rows = [(k, x) for k, x in page.rows if x is not None]
+        if mark is None or not rows or len(rows) < len(page.rows):
             return None
-        held = {x for x in seconds if x is not None}
+        held = {x for _, x in rows}
         empty = next((s for s in range(mark, min(held), -1) if s not in held), None)
         if empty is None:
             return None  # a page of offers after C, or no empty second: count with a request
         self.audit.mark = empty
-        above = len({k for k, x in page.rows if x is not None and x > empty})
+        above = len({k for k, x in rows if x > empty})
         total = None if page.total is None else page.total - above
         return Count(total, count - above, exact)
 

@@ -140,10 +140,9 @@ class Crowds:
         role = s.role if s.role in (Role.CROWDED, Role.TIE) else Role.FACET
         w: Window = s.window
         children = {value: self._start(w.with_filter(split.facet, value), role, parent=s.sid,
-                                       est=count, in_burst=s.role is not Role.TIE, feeds=s.feeds).sid
+                                       est=count, in_burst=s.role is not Role.TIE, feeds=s.feeds,
+                                       count_only=count_only).sid
                     for value, count in split.counts.items()}
-        for sid in children.values():
-            self.slices[sid].count_only = count_only
         fed = self.slices.get(s.feeds) if s.feeds is not None else None
         if fed is not None:
             fed.repairs.extend(children.values())

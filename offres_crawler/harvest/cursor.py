@@ -63,9 +63,10 @@ class Cursor:
         self.tie_repairs = TieRepairs(slices, self.start, ledger, ties)
 
     def start(self, window: Window, role: Role, *, parent: int | None, est: int | None,
-              in_burst: bool = False, feeds: int | None = None, not_before: int | None = None) -> SliceReader:
+              in_burst: bool = False, feeds: int | None = None, not_before: int | None = None,
+              count_only: bool = False) -> SliceReader:
         s = SliceReader(self._new_id(), window, role, parent=parent, est_total=est, in_burst=in_burst,
-                        feeds=feeds, not_before=not_before)
+                        feeds=feeds, not_before=not_before, count_only=count_only)
         self.slices[s.sid] = s
         return s
 
