@@ -11,8 +11,12 @@ from dataclasses import dataclass
 # -- tokens -------------------------------------------------------------------------------------
 
 # A number: thousands groups ("3 254", "35.000", "1.824,50") or plain digits with an optional
-# decimal part ("35000,00", "21877.0", "12.02"). Spaces are normalised to " " first.
-_NUM = r"(?:\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?)"
+# decimal part ("35000,00", "21877.0", "12.02"). Spaces are normalised to " " first. Atomic, and
+# where it may start anywhere (_AMOUNT_PERCENT, _SMIC) never inside a run of digits: otherwise a
+# long run of digits costs quadratic time or worse (20,000 digits took 150 s).
+_NUM = r"(?>\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d+)?)"
+_NUM_START = rf"(?<!\d){_NUM}"
+MAX_TEXT = 1000  # characters of a salary text read (the API's are a few dozen; the rest is ignored)
 _NUMBER = re.compile(rf"(?<![\d.,]){_NUM}")
 _UNIT = re.compile(r"\s*(?P<unit>k\s*€|k\s*eur(?:os?)?\b|k(?![a-zà-ÿ0-9])|€|euros?\b|eur\b|\$|usd\b|dollars?\b)",
                    re.IGNORECASE)
@@ -24,8 +28,9 @@ _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|à|a|et|/|au|jusqu'à|jusqu'a)\s*$",
 _MONTHS = re.compile(rf"\bsur\s+(?P<n>{_NUM})\s*mois\b", re.IGNORECASE)
 _NTH_MONTH = re.compile(r"\b(?P<n>1[3-6])\s*-?\s*(?:e|è|ème|eme|ieme|ième)\s+mois\b", re.IGNORECASE)
 _WORD_MONTH = re.compile(r"\b(?P<w>treizi[eè]me|quatorzi[eè]me)\s+mois\b", re.IGNORECASE)
-_SMIC = re.compile(rf"(?P<a>{_NUM})\s*%(?:\s*(?:à|a|-|et|/)\s*(?P<b>{_NUM})\s*%)?\s*(?:du\s+|de\s+|d[u']\s*)?smic\b",
-                   re.IGNORECASE)
+_SMIC = re.compile(rf"(?P<a>{_NUM_START})\s*%(?:\s*(?:à|a|-|et|/)\s*(?P<b>{_NUM})\s*%)?"
+                   r"\s*(?:du\s+|de\s+|d[u']\s*)?smic\b", re.IGNORECASE)
+_AMOUNT_PERCENT = re.compile(rf"{_NUM_START}\s*%")
 _SMIC_WORD = re.compile(r"\bsmic\b", re.IGNORECASE)
 _FROM = re.compile(r"(?:à|a)\s+partir\s+de\s*$|\bd[eè]s\s*$|\bminimum\s*$|\bmini\s*$|\bmin\.?\s*$",
                    re.IGNORECASE)
@@ -156,9 +161,10 @@ def _months(text: str) -> tuple[float | None, str]:
 
 def parse_text(text: str, *, label: bool = False) -> ParsedText:
     """What one text states: amounts, period, months, currency, SMIC share. `label`: the text is
-    a libellé, whose first word is the period chosen in the form."""
+    a libellé, whose first word is the period chosen in the form. Only its first MAX_TEXT
+    characters are read: the time taken stays bounded whatever the text."""
     parsed = ParsedText()
-    text = _SPACES.sub(" ", text).replace("’", "'").strip()
+    text = _SPACES.sub(" ", text[:MAX_TEXT]).replace("’", "'").strip()
     if label:
         m = _LIBELLE_PERIOD.match(text)
         if m:
@@ -175,7 +181,7 @@ def parse_text(text: str, *, label: bool = False) -> ParsedText:
         high = to_number(smic.group("b")) / 100 if smic.group("b") else None
         parsed.smic = (low, high)
         return parsed
-    text = re.sub(rf"{_NUM}\s*%", " ", text)  # "part variable 10%": a share, not an amount
+    text = _AMOUNT_PERCENT.sub(" ", text)  # "part variable 10%": a share, not an amount
     amounts = _amounts(text, cued=parsed.period is not None or bool(_SALARY_CUE.search(text)))
     if not amounts:
         if _SMIC_WORD.search(text):  # "SMIC", "Smic + primes": the SMIC itself

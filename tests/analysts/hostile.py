@@ -1,6 +1,7 @@
 """A hostile snapshot for the report (issue 14, item 6): labels that matplotlib would read as
 math text (`$...$`), HTML that would run if not escaped (`<script>`), thousands of distinct
-categories in every charted column, and offers with empty or missing fields.
+categories in every charted column, offers with empty or missing fields, and salary texts of
+20,000 characters.
 
 Used by tests/analysts/test_report_hostile.py and bench/report_bench.py."""
 
@@ -15,6 +16,8 @@ from tests.analysts.snapshots import write_snapshot
 SCRIPT = "<script>alert('offres')</script>"
 FORMULA = '=HYPERLINK("http://example.invalid","x")+'  # what a spreadsheet would run
 DAY = "2026-11-27"
+# Salary texts of 20,000 characters that the reader took minutes to read (each one).
+LONG_SALARIES = {3: "9" * 20_000, 4: "1" + " 000" * 5_000, 5: "1" + ".000" * 5_000 + " % du SMIC"}
 
 
 def _label(kind: str, k: int) -> str:
@@ -51,6 +54,8 @@ def hostile_offers(categories: int = 5000, offers: int | None = None, seed: int 
             "salaire": {"libelle": f"Mensuel de {1500 + k % 3000} Euros sur 12 mois",
                         "commentaire": _label("Salaire", k)},
         }
+        if i in LONG_SALARIES:  # texts that made the salary reader take minutes (regex backtracking)
+            offer["salaire"] = {"libelle": LONG_SALARIES[i], "commentaire": LONG_SALARIES[i]}
         if i % 17 == 0:  # empty fields: strings, objects, and keys missing altogether
             offer.update(typeContrat="", romeCode="", romeLibelle="", lieuTravail={}, salaire={},
                          origineOffre={})

@@ -138,3 +138,15 @@ def test_smic_override_and_offer_date():
     offer = {"dateCreation": "2024-11-28T11:57:05.591Z", "salaire": {"libelle": "Mensuel de 50% du SMIC"}}
     assert normalise_offer(offer).minimum == 900.9  # 11.88 x 151.67 / 2
     assert normalise_offer(offer, smic_hourly_eur=12.0).minimum == 910.0  # 12 x 151.67 / 2
+
+
+def test_only_the_first_max_text_characters_of_a_text_are_read():
+    # bounded work whatever the text (its time is measured by bench/report_bench.py, whose
+    # hostile snapshot has salary texts of 20,000 characters)
+    from offres_crawler.analysis.salary_text import MAX_TEXT, parse_text
+
+    assert parse_text("Salaire 2 500 € brut mensuel " + "x" * 20_000).minimum == 2500.0
+    assert parse_text("x" * MAX_TEXT + " 2 500 € brut mensuel").minimum is None
+    assert parse_text(" " * (MAX_TEXT - 30) + "Salaire 2 500 € brut mensuel").minimum == 2500.0
+    assert parse_text("1" + " 000" * 5_000 + " % du SMIC").smic is None  # past MAX_TEXT: cut
+    assert parse_text("15 % du SMIC").smic == (0.15, None)

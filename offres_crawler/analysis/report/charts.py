@@ -110,11 +110,14 @@ def salaries(frame: pd.DataFrame, names: Names) -> Chart:
     plausible euro amounts."""
     title = "Salaires par type de contrat"
     usable = frame[(frame["salary_plausible"] == True) & frame["annual_mid"].notna()]  # noqa: E712
-    groups = [(str(code), group["annual_mid"].to_numpy()) for code, group in usable.groupby("typeContrat")
-              if len(group) >= MIN_SALARIES_PER_BOX]
-    groups.sort(key=lambda g: (-len(g[1]), g[0]))
-    omitted = len(groups) - SALARY_BOXES
-    groups = groups[:SALARY_BOXES]
+    # The sizes first, the values of the SALARY_BOXES largest only: the time does not grow with
+    # the number of contract types (one pandas group per type took 6 s for 10,000 types).
+    sizes = usable.groupby("typeContrat").size()
+    sizes = sizes[sizes >= MIN_SALARIES_PER_BOX]
+    ranked = sorted(((int(n), str(code), code) for code, n in sizes.items()), key=lambda g: (-g[0], g[1]))
+    omitted = len(ranked) - SALARY_BOXES
+    groups = [(name, usable.loc[usable["typeContrat"] == code, "annual_mid"].to_numpy())
+              for _, name, code in ranked[:SALARY_BOXES]]
     n = sum(len(values) for _, values in groups)
     implausible = int((frame["salary_plausible"] == False).sum())  # noqa: E712
     note = (f"{_n(n)} offres au salaire annualisable en euros ; {_n(implausible)} montants invraisemblables "
