@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import re
+import reprlib
 import stat
 import zlib
 from collections.abc import Iterator
@@ -251,8 +252,14 @@ def _read_json_array(lines: _Lines, name: str) -> Iterator[str | Skipped]:
 
 def _checked(offer_id: str | None, raw: Any, where: str) -> str | Skipped:
     if offer_id is None:
-        return Skipped(where, "empty id" if isinstance(raw, str) else f"unusable id {raw!r}")
+        return Skipped(where, "empty id" if isinstance(raw, str) else _unusable(raw))
     return offer_id if is_offer_id(offer_id) else Skipped(where, not_an_id(offer_id))
+
+
+def _unusable(value: Any) -> str:
+    """Why `value` is no id, quoting it in a few dozen characters (a JSON `id` may be a list of
+    a million items: its warning stays one short line)."""
+    return f"unusable id {reprlib.repr(value)}"
 
 
 def _id_of(record: Any, where: str) -> str | Skipped:
@@ -262,7 +269,7 @@ def _id_of(record: Any, where: str) -> str | Skipped:
         return Skipped(where, "no 'id'")
     offer_id = clean_id(record["id"])
     if offer_id is None:
-        return Skipped(where, f"unusable id {record['id']!r}")
+        return Skipped(where, _unusable(record["id"]))
     return _checked(offer_id, record["id"], where)
 
 
@@ -280,7 +287,7 @@ def _read_parquet(raw: IO[bytes], name: str) -> Iterator[str | Skipped]:
             for value in batch.column(0).to_pylist():
                 offer_id = clean_id(value)
                 yield (_checked(offer_id, value, f"{name} row {row}") if offer_id is not None
-                       else Skipped(f"{name} row {row}", f"unusable id {value!r}"))
+                       else Skipped(f"{name} row {row}", _unusable(value)))
                 row += 1
     except pa.ArrowException as exc:
         raise IdsFileError(f"{name}: not a readable Parquet file ({str(exc).splitlines()[0][:200]})") from None

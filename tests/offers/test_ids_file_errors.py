@@ -161,3 +161,15 @@ def test_parquet_ids_of_another_format_are_skipped(tmp_path):
     values = list(read_ids(path))
     assert values[0] == "179QWXC" and values[2] == "8521039"
     assert values[1].where == "offres.parquet row 1" and "'..' is not an offer id" in values[1].why
+
+
+def test_an_unusable_id_is_quoted_in_a_few_dozen_characters(tmp_path):
+    path = tmp_path / "offres.jsonl"
+    huge = list(range(100_000))
+    path.write_text("\n".join(json.dumps({"id": value}) for value in
+                              (huge, {"a\nOUTCOME: COMPLETE": "x" * 10_000}, 12, "179QWXC")), "utf-8")
+    *skipped, good = read_ids(path)
+    assert good == "179QWXC"
+    assert [s.why for s in skipped] == ["unusable id [0, 1, 2, 3, 4, 5, ...]",
+                                        "unusable id {'a\\nOUTCOME: COMPLETE': 'xxxxxxxxxxxx...xxxxxxxxxxxxx'}",
+                                        "unusable id 12"]
