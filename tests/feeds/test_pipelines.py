@@ -124,3 +124,32 @@ def test_dedup_state_survives_in_the_jobdir(tmp_path):
         second.process_item(_with(id="0000042"))
     assert second.process_item(_with(id="0000042", dateActualisation="2030-01-01T00:00:00Z"))
     assert second.process_item(_with(id="0000100"))
+
+
+def test_keys_and_values_from_the_api_stay_short_lines_in_stats_and_log(tmp_path, caplog):
+    from offres_crawler.pipelines.validate import OTHER_UNKNOWN_KEYS, UNKNOWN_KEY_STATS
+
+    crawler = _crawler(tmp_path)
+    pipeline = ValidatePipeline.from_crawler(crawler)
+    forged = "a\nOUTCOME: COMPLETE" + "x" * 500
+    pipeline.process_item(_with(**{forged: 1}))
+    for n in range(UNKNOWN_KEY_STATS + 50):  # a key name per offer: the stats stay bounded
+        pipeline.process_item(_with(**{f"k{n}": 1}))
+    stats = crawler.stats.get_stats()
+    unknown = [k for k in stats if k.startswith("offres/unknown_keys/")]
+    assert len(unknown) == UNKNOWN_KEY_STATS + 1 and stats[OTHER_UNKNOWN_KEYS] == 51
+    assert "offres/unknown_keys/a\\nOUTCOME: COMPLETExxx" in "".join(unknown)
+    assert all("\n" not in k and len(k) < 150 for k in unknown)
+    dropped = []
+    for offer in (_with(dateActualisation="2024\nOUTCOME: COMPLETE" + "9" * 10_000), _with(id=["x"] * 10_000)):
+        with pytest.raises(DropItem) as drop:
+            pipeline.process_item(offer)
+        dropped.append(str(drop.value))
+    warnings = [r.getMessage() for r in caplog.records if "Rejected offer" in r.getMessage()]
+    assert len(warnings) == 2 and "2024\\nOUTCOME: COMPLETE99" in warnings[0] + dropped[0]
+    assert warnings[1].startswith("Rejected offer ['x', 'x',") and "more characters" in warnings[1]
+    for line in warnings + dropped:
+        assert "\n" not in line and len(line) < 500, line
+    asyncio.run(pipeline.close_spider())
+    records = [json.loads(line) for line in (tmp_path / "rejects.jsonl").read_text("utf-8").splitlines()]
+    assert records[1]["offer"]["id"] == ["x"] * 10_000  # the rejects feed keeps the offer as it came
