@@ -17,6 +17,8 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from offres_crawler.redaction import safe_text
+
 logger = logging.getLogger(__name__)
 
 PARAM_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -99,9 +101,9 @@ def http_date_to_epoch(value: str | bytes | None) -> int | None:
             when = when.replace(tzinfo=UTC)
         epoch = int(when.timestamp())
     except (TypeError, ValueError, IndexError, OverflowError):
-        logger.debug("unreadable Date header %r", value)
+        logger.debug("unreadable Date header %s", safe_text(repr(value), 80))
         return None
     if not param_in_years(epoch):  # a server clock out of these years is broken, not a fact
-        logger.debug("implausible Date header %r", value)
+        logger.debug("implausible Date header %s", safe_text(repr(value), 80))
         return None
     return epoch
