@@ -88,7 +88,7 @@ def _decode(status: int, body: bytes) -> tuple[Any, bool]:
         return None, False
     try:
         return json.loads(body), False
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         return None, status in (200, 206)
 
 

@@ -295,5 +295,5 @@ def _json_body(response: Response) -> Any:
     try:
         # TextResponse.json() is cached: the transport has already decoded it to check it
         return response.json() if hasattr(response, "json") else json.loads(response.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         return None

@@ -14,7 +14,7 @@ def api_error_message(body: bytes) -> str:
     text = body.decode("utf-8", errors="replace").strip()
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         data = None
     message = data.get("message") if isinstance(data, dict) else None
     if isinstance(message, str) and message.strip():

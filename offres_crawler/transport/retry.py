@@ -64,7 +64,7 @@ def has_malformed_json(response: Response) -> bool:
             response.json()  # cached on the response: the spider's own .json() costs nothing
         else:
             json.loads(response.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         return True
     return False
 

@@ -159,3 +159,36 @@ def test_an_offer_that_cannot_be_fetched_makes_the_run_incomplete(tmp_path, sand
     assert "offres/detail/offers" not in stats and "offres/detail/withdrawn" not in stats
     assert read_jsonl(tmp_path / "run" / "offres.jsonl") == []
     assert read_jsonl(tmp_path / "run" / "withdrawals.jsonl") == []
+
+
+def test_a_200_whose_body_is_not_json_is_a_counted_failure(tmp_path, sandbox):
+    """A 200 whose body cannot be read (not JSON, binary, nested too deep) is retried, then one
+    error line and a failure that makes the run incomplete: never a traceback, never an offer
+    lost silently (a body nested too deep raised RecursionError, which was not counted)."""
+    from tests.crawler.local_server import LocalServer, Received
+
+    live = sorted(alive(sandbox))[:4]
+    bodies = {live[0]: b"<html>not json", live[1]: b"\x89PNG\r\n\x1a\n\xff\xfe", live[2]: b"[" * 100_000}
+
+    def garbled(got: Received) -> tuple[int, bytes] | None:
+        for offer_id, body in bodies.items():
+            if got.path.split("?")[0].endswith(f"/v2/offres/{offer_id}"):
+                return 200, body
+        return None
+
+    server = LocalServer(sandbox.root_url, rules=[garbled])
+    try:
+        run = crawl(tmp_path, sandbox, "offres_detail", args={"ids": ",".join(live)},
+                    settings={"OFFRES_API_URL": sandbox.api_url.replace(sandbox.root_url, server.url()),
+                              "OFFRES_TOKEN_URL": sandbox.token_url.replace(sandbox.root_url, server.url())})
+    finally:
+        server.close()
+    assert run.returncode == 3, run.log[-3000:]
+    assert "Traceback" not in run.log and "Spider error" not in run.log
+    stats = run.stats()
+    assert stats["offres/detail/failed"] == 3 and stats["offres/detail/offers"] == 1
+    # each one retried, then failed for good, logged and counted (JSON nested too deep included)
+    assert stats["offres/failures"] == stats["offres/failures/malformed_json"] == 3
+    errors = [line for line in run.log.splitlines() if "] ERROR: " in line]
+    assert len(errors) == 3 and all(line.endswith("malformed_json") for line in errors)
+    assert [o["id"] for o in read_jsonl(tmp_path / "run" / "offres.jsonl")] == [live[3]]

@@ -24,3 +24,15 @@ def test_every_sample_error_body_gives_its_message(samples):
     assert bodies, "no search-400-*.json in the samples"
     for path in bodies:
         assert api_error_message(path.read_bytes()) == json.loads(path.read_bytes())["message"]
+
+
+def test_json_nested_too_deep_is_malformed_not_a_crash():
+    from scrapy.http import Request, TextResponse
+
+    from offres_crawler.transport.retry import has_malformed_json
+
+    deep = b"[" * 100_000
+    assert api_error_message(deep).startswith("[[[[") and api_error_message(deep).endswith("more characters)")
+    response = TextResponse("https://api.example/v2/offres/179QWXC", status=200, body=deep,
+                            request=Request("https://api.example/v2/offres/179QWXC"), encoding="utf-8")
+    assert has_malformed_json(response)
