@@ -34,8 +34,10 @@ REASONS = {
     "feeds_not_stored": "fichiers non enregistrés",
     "not_published": "l'instantané n'a pas pu être publié",
 }
-PURPOSES = {"root": "recherche racine", "head": "têtes de passe", "slice": "tranches",
-            "facet_split": "découpes par facette"}
+# Every request purpose of the run report (harvest/ledger.py, Purpose), in French.
+PURPOSES = {"root": "recherche racine", "head": "têtes de passe", "recheck": "recomptages d'origine",
+            "slice": "tranches", "tie": "relectures d'égalités", "closing": "relectures des dernières secondes",
+            "count": "comptages", "list": "liste des métiers"}
 
 
 def e(value: Any) -> str:
