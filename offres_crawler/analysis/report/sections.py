@@ -27,6 +27,7 @@ REASONS = {
     "not_finished": "la collecte s'est arrêtée avant la fin",
     "harvest_failed": "l'API a refusé la recherche",
     "offers_missing": "offres manquantes",
+    "totals_contradict": "comptages indépendants que les totaux de l'API contredisent",
     "work_unsent": "des requêtes prévues n'ont pas pu être envoyées",
     "harvest_unfinished": "la collecte s'est terminée avant la fin du plan de requêtes",
     "requests_failed": "requêtes en échec définitif",
