@@ -37,6 +37,16 @@ NO_CREDENTIALS = ("no client credentials: give client_id and client_secret, or s
                   "variables OFFRES_CLIENT_ID and OFFRES_CLIENT_SECRET")
 
 
+def planner_options() -> dict[str, Any]:
+    """The planner's options, from the settings a crawl reads (`offres_search.from_crawler`),
+    with their defaults: the client plans exactly as `scrapy crawl offres_search` does."""
+    return {"max_start": project.OFFRES_RANGE_MAX_START,
+            "creation_floor": project.OFFRES_CREATION_FLOOR,
+            "sum_tolerance": project.OFFRES_SUM_TOLERANCE,
+            "lag": project.OFFRES_SEARCH_REPLICA_LAG,
+            "budget": project.OFFRES_SEARCH_BUDGET}
+
+
 class OffresClient:
     """A client of the API for notebooks and scripts (one request at a time; one client per thread).
 
@@ -143,10 +153,7 @@ class OffresClient:
         rules (ParamError, nothing sent); the harvest runs when iterated, or by `to_pandas()` /
         `to_arrow()`; then `.verdict` and `.report` say how complete it was."""
         query = harvest_params(params)
-        options = {"max_start": project.OFFRES_RANGE_MAX_START,
-                   "creation_floor": project.OFFRES_CREATION_FLOOR,
-                   "sum_tolerance": project.OFFRES_SUM_TOLERANCE}
-        return Harvest(self._session, self.api_url, query, options)
+        return Harvest(self._session, self.api_url, query, planner_options())
 
     @staticmethod
     def _refused(answer: Answer, silent: bool) -> None:

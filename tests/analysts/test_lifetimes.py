@@ -124,3 +124,21 @@ def test_the_report_shows_lifetimes_when_a_history_exists(tmp_path):
     cdi = frame[frame["typeContrat"] == "CDI"].iloc[0]
     assert (f'<td>CDI</td><td>CDI</td><td class="n">{cdi.offers}</td><td class="n">{cdi.withdrawn}</td>'
             f'<td class="n">{cdi.online}</td>') in page
+
+
+def test_the_report_of_the_first_snapshot_has_lifetimes_without_medians(tmp_path):
+    """`make demo` on a fresh checkout: one snapshot, its history, nothing withdrawn yet: no
+    group has a median (the column holds only None), and the page is still written."""
+    pytest.importorskip("matplotlib")
+    from offres_crawler.analysis.report.page import build_report
+    from offres_crawler.snapshot.history.update import update_history
+    from tests.history.scenario import days, publish
+
+    sequence = days()
+    first = min(sequence)
+    publish(tmp_path, first, sequence[first])
+    update_history(tmp_path / "offres", tmp_path / "offres_history", tmp_path / "deltas")
+    assert lifetimes(tmp_path / "offres_history", by="typeContrat")["median_days"].isna().all()
+    page = build_report(tmp_path / "offres")
+    assert "Durée de mise en ligne" in page and "<th>médiane (jours)</th>" in page
+    assert 'download="duree_en_ligne_par_type_de_contrat.csv"' in page

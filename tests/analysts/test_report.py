@@ -138,6 +138,17 @@ def test_run_figures(page):
     assert figures["Nouvelles tentatives / réponses 429 / échecs définitifs"] == "2 / 0 / 0"
 
 
+def test_every_request_purpose_and_verdict_reason_has_its_french_name():
+    from offres_crawler.analysis.report.sections import PURPOSES, REASONS, STATUS
+    from offres_crawler.harvest.ledger import Purpose
+    from offres_crawler.harvest.verdict import ReasonCode
+
+    assert set(PURPOSES) == {p.value for p in Purpose}
+    assert all(name != purpose for purpose, name in PURPOSES.items())  # not the report's English key
+    assert set(REASONS) == {r.value for r in ReasonCode}  # else the verdict's English text is shown
+    assert set(STATUS) == {"complete", "incomplete", "failed"}
+
+
 def test_the_numbers_behind_every_chart(page, history):
     _, offers = history
     html = page.read_text(encoding="utf-8")

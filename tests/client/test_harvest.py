@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 
 import pyarrow as pa
 import pytest
 
+from offres_crawler import settings as project
+from offres_crawler.client.client import planner_options
+from offres_crawler.harvest.planner import HarvestPlanner
 from offres_crawler.harvest.verdict import ReasonCode
 from offres_crawler.offers.arrow_rows import offers_from_table, typed_offer
 from offres_crawler.offers.arrow_schema import OFFRE_SCHEMA
@@ -125,3 +129,16 @@ def test_a_query_the_api_refuses_fails_the_harvest(client, client_sandbox):
     assert ReasonCode.HARVEST_FAILED in {r.code for r in verdict.reasons}
     assert harvest.report["finish_reason"] == "offres_api_refused"
     assert new_requests(before, traffic(client_sandbox), "search") == {"400": 1}
+
+
+def test_the_planner_gets_every_option_the_spider_gives_it(client, monkeypatch):
+    """offres_search.from_crawler builds its planner from five settings: the client reads the same
+    five (settings.py's values), so that a new option cannot be forgotten by one of them."""
+    options = set(inspect.signature(HarvestPlanner).parameters) - {"query"}
+    assert set(planner_options()) == options
+    monkeypatch.setattr(project, "OFFRES_SEARCH_REPLICA_LAG", 7)
+    monkeypatch.setattr(project, "OFFRES_SEARCH_BUDGET", 4.5)
+    harvest = client.harvest(motsCles="aide")
+    list(harvest)
+    assert (harvest.planner.lag, harvest.planner.budget_factor) == (7, 4.5)
+    assert harvest.report["reality"]["budget"]["factor"] == 4.5

@@ -44,8 +44,12 @@ def test_a_company_ca_is_trusted_through_ca_bundle(client_sandbox, https, monkey
     with https_client(client_sandbox, server, ca_bundle=pki.ca_pem) as client:
         page = client.search(params={"range": "0-4"})
         assert len(page["resultats"]) == 5 and client.referentiel("typesContrats")
-    assert [got.path.split("?")[0] for got in server.received][:2] == [
-        "/connexion/oauth2/access_token", "/partenaire/offresdemploi/v2/offres/search"]
+    paths = [got.path.split("?")[0] for got in server.received]
+    first_search = paths.index("/partenaire/offresdemploi/v2/offres/search")
+    # the token, then the search, both over the company CA's TLS; the token request may have been
+    # sent more than once (the sandbox's token endpoint answers 429 beyond 5 a second per client
+    # id, and earlier tests of the worker fetch tokens too), one token was issued all the same
+    assert first_search >= 1 and set(paths[:first_search]) == {"/connexion/oauth2/access_token"}
     assert len(server.tokens) == 1
 
 

@@ -74,6 +74,25 @@ def test_a_401_gets_a_new_token_and_one_retry(warm, client_sandbox):
     assert after["tokens"] - before["tokens"] == 1
 
 
+def test_a_token_dead_before_its_time_mid_harvest_is_replaced_and_nothing_is_lost(client_sandbox):
+    """The server drops every token halfway through a harvest (its clock, not the client's):
+    the next request gets a 401, a new token and its one retry; the harvest ends complete."""
+    with new_client(client_sandbox) as client:
+        before = traffic(client_sandbox)
+        harvest = client.harvest(typeContrat="CDI")
+        ids = set()
+        for offer in harvest:
+            ids.add(offer["id"])
+            if len(ids) == 600:
+                client_sandbox.control("revoke", {})
+        after = traffic(client_sandbox)
+    assert harvest.verdict.complete and len(ids) == harvest.report["root"]["total"]
+    served = new_requests(before, after, "search")
+    assert served.get("401") == 1 and harvest.report["transport"]["tokens"] == 2
+    assert after["tokens"] - before["tokens"] == 2
+    assert sum(served.values()) - 1 == harvest.report["requests"]["total"]  # the 401'd request, sent again
+
+
 def test_a_second_401_is_final(warm, client_sandbox):
     before = traffic(client_sandbox)
     with configured(client_sandbox, fail_next=[{"kind": "401", "count": 2}]):

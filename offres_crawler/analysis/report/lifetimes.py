@@ -77,7 +77,8 @@ def _table(frame: pd.DataFrame, column: str, kind: str, what: str, names: Names)
     for row in frame.itertuples(index=False):
         code = getattr(row, column)
         name = "non renseigné" if code is None else (names.name(kind, str(code)) or str(code))
-        median = None if row.median_days != row.median_days else int(round(row.median_days))  # NaN: no median
+        days = row.median_days  # None (no group has a median: an object column) or NaN: no median
+        median = None if days is None or days != days else int(round(days))
         rows.append((code, name, int(row.offers), int(row.withdrawn), int(row.online), median,
                      100.0 * row.withdrawn_within_7_days, 100.0 * row.withdrawn_within_30_days))
     return Table(f"duree_en_ligne_par_{what.replace(' ', '_')}",

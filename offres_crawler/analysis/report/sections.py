@@ -27,6 +27,7 @@ REASONS = {
     "not_finished": "la collecte s'est arrêtée avant la fin",
     "harvest_failed": "l'API a refusé la recherche",
     "offers_missing": "offres manquantes",
+    "totals_contradict": "comptages indépendants que les totaux de l'API contredisent",
     "work_unsent": "des requêtes prévues n'ont pas pu être envoyées",
     "harvest_unfinished": "la collecte s'est terminée avant la fin du plan de requêtes",
     "requests_failed": "requêtes en échec définitif",
@@ -34,8 +35,10 @@ REASONS = {
     "feeds_not_stored": "fichiers non enregistrés",
     "not_published": "l'instantané n'a pas pu être publié",
 }
-PURPOSES = {"root": "recherche racine", "head": "têtes de passe", "slice": "tranches",
-            "facet_split": "découpes par facette"}
+# Every request purpose of the run report (harvest/ledger.py, Purpose), in French.
+PURPOSES = {"root": "recherche racine", "head": "têtes de passe", "recheck": "recomptages d'origine",
+            "slice": "tranches", "tie": "relectures d'égalités", "closing": "relectures des dernières secondes",
+            "count": "comptages", "list": "liste des métiers"}
 
 
 def e(value: Any) -> str:
