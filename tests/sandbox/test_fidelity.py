@@ -76,6 +76,16 @@ def test_the_market_is_within_tolerance_of_the_samples_field_by_field(real, refe
     assert off == {}
 
 
+def test_the_table_has_every_key_that_may_be_absent(real, reference):
+    # Field by field: a key that some offers lack, in the samples or in the sandbox, is a row of the
+    # table, or always goes with one (COMPANIONS), offer by offer, on both sides.
+    for offers in (real, reference):
+        assert fidelity.optional_paths(offers) - set(fidelity.FIELDS) - set(fidelity.COMPANIONS) == set()
+        for key, row in fidelity.COMPANIONS.items():
+            assert all(fidelity.has(o, key) == fidelity.has(o, row) for o in offers), (key, row)
+            assert any(fidelity.has(o, key) for o in offers), key
+
+
 def test_the_market_writes_salaries_in_the_real_forms_at_their_frequencies(real, reference):
     expected, measured = fidelity.salary_forms(real), fidelity.salary_forms(reference)
     n = {o: sum(1 for x in reference if x["origineOffre"]["origine"] == o and "libelle" in x["salaire"])
