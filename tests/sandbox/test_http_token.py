@@ -153,7 +153,7 @@ def test_parameters_in_the_query_string_as_poleemploi_io_api_sends_them(sb):
 def test_poleemploi_io_api_token_request_as_its_code_makes_it(sb):
     # The same call as poleemploi-io-api 1.0.0's Api._get_access_token (base/api.py), with requests:
     # the realm already in the URL (encoded), requests appending grant_type and scope to it. The
-    # package itself is not installed: GPL-3.0, and its import opens a requests-cache SQLite file
+    # package itself is not installed: GPL-3.0, and its import sets up a requests-cache SQLite cache
     # in the working directory (cache.py); this is its request, line for line.
     token_url = sb.token_url.split("/connexion/")[0]
     params = {"grant_type": "client_credentials", "scope": "api_offresdemploiv2 o2dsoffre"}
