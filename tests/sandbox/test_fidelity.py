@@ -4,6 +4,7 @@ shares, and a market built from them lands within the stated tolerances."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -119,6 +120,16 @@ def test_the_newer_shape_is_on_the_share_of_offers_asked(share):
         assert listes and all(s["listeComplements"][0]["libelle"] == s["complement1"] for s in listes)
     if share == 0.0:
         assert not any("listeComplements" in o["salaire"] or "trancheEffectifEtab" in o for o in offers)
+
+
+def test_the_newer_shape_has_every_key_of_the_real_2026_offers(samples):
+    # The three France Travail offers of May 2026 in the search sample are in the newer shape: each
+    # of their keys, at every depth the table uses, is on some newer-shape offer of the sandbox.
+    real = json.loads(next((samples / "search").glob("*.json")).read_text("utf-8"))["resultats"]
+    assert real and all(o["origineOffre"]["origine"] == "1" and "entrepriseAdaptee" in o for o in real)
+    offers = [o for _, o in rendered(market(offers=3_000, seed=5, new_fields_share=1.0))]
+    seen = set().union(*(fidelity.key_paths(o) for o in offers if o["origineOffre"]["origine"] == "1"))
+    assert set().union(*(fidelity.key_paths(o) for o in real)) - seen == set()
 
 
 def test_contexte_travail_looks_like_the_2026_offers():
