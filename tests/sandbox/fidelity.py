@@ -31,10 +31,21 @@ FIELDS = (
     "offresManqueCandidats", "contexteTravail", "entrepriseAdaptee", "employeurHandiEngage",
     "entreprise.nom", "entreprise.description", "entreprise.logo", "entreprise.url",
     "salaire.libelle", "salaire.commentaire", "salaire.complement1", "salaire.complement2",
-    "salaire.listeComplements", "lieuTravail.commune", "lieuTravail.latitude",
-    "contact.nom", "contact.coordonnees1", "contact.coordonnees2", "contact.courriel", "contact.urlPostulation",
-    "agence.courriel", "formations[].codeFormation", "formations[].commentaire", "competences[].code",
+    "salaire.listeComplements", "lieuTravail.commune", "lieuTravail.codePostal", "lieuTravail.latitude",
+    "contact.nom", "contact.coordonnees1", "contact.coordonnees2", "contact.coordonnees3", "contact.courriel",
+    "contact.urlPostulation", "agence.courriel", "formations[].codeFormation", "formations[].commentaire",
+    "competences[].code", "origineOffre.partenaires",
 )
+# The other keys that may be absent, each always present exactly when a key of the table is (on every
+# real sample offer and every offer of the reference market: tests/sandbox/test_fidelity.py checks it).
+COMPANIONS = {
+    "lieuTravail.longitude": "lieuTravail.latitude",
+    "formations[].domaineLibelle": "formations[].codeFormation",
+    **{f"{key}[].{sub}": key for key, subs in (
+        ("formations", ("niveauLibelle", "exigence")), ("langues", ("libelle", "exigence")),
+        ("permis", ("libelle", "exigence")), ("competences", ("libelle", "exigence")),
+        ("qualitesProfessionnelles", ("libelle", "description"))) for sub in subs},
+}
 
 
 def tolerance(p: float, n: int) -> float:
@@ -78,6 +89,24 @@ def has(offer: dict, path: str) -> bool:
     if head.endswith("[]"):
         return any(rest in item for item in offer.get(head[:-2], ()))
     return rest in offer.get(head, {})
+
+
+def key_paths(offer: dict) -> set[str]:
+    """The keys of an offer as FIELDS names them: top level, of its objects, of its lists' objects."""
+    paths = set()
+    for key, value in offer.items():
+        paths.add(key)
+        if isinstance(value, dict):
+            paths.update(f"{key}.{sub}" for sub in value)
+        elif isinstance(value, list):
+            paths.update(f"{key}[].{sub}" for item in value if isinstance(item, dict) for sub in item)
+    return paths
+
+
+def optional_paths(offers: list[dict]) -> set[str]:
+    """The key paths that some of the offers have and others lack."""
+    seen = [key_paths(o) for o in offers]
+    return set().union(*seen) - set.intersection(*seen)
 
 
 def presence(offers: Iterable[dict]) -> tuple[dict[str, dict[tuple[str, int], float]], Counter]:

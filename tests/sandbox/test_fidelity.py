@@ -4,6 +4,7 @@ shares, and a market built from them lands within the stated tolerances."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -76,6 +77,16 @@ def test_the_market_is_within_tolerance_of_the_samples_field_by_field(real, refe
     assert off == {}
 
 
+def test_the_table_has_every_key_that_may_be_absent(real, reference):
+    # Field by field: a key that some offers lack, in the samples or in the sandbox, is a row of the
+    # table, or always goes with one (COMPANIONS), offer by offer, on both sides.
+    for offers in (real, reference):
+        assert fidelity.optional_paths(offers) - set(fidelity.FIELDS) - set(fidelity.COMPANIONS) == set()
+        for key, row in fidelity.COMPANIONS.items():
+            assert all(fidelity.has(o, key) == fidelity.has(o, row) for o in offers), (key, row)
+            assert any(fidelity.has(o, key) for o in offers), key
+
+
 def test_the_market_writes_salaries_in_the_real_forms_at_their_frequencies(real, reference):
     expected, measured = fidelity.salary_forms(real), fidelity.salary_forms(reference)
     n = {o: sum(1 for x in reference if x["origineOffre"]["origine"] == o and "libelle" in x["salaire"])
@@ -109,6 +120,16 @@ def test_the_newer_shape_is_on_the_share_of_offers_asked(share):
         assert listes and all(s["listeComplements"][0]["libelle"] == s["complement1"] for s in listes)
     if share == 0.0:
         assert not any("listeComplements" in o["salaire"] or "trancheEffectifEtab" in o for o in offers)
+
+
+def test_the_newer_shape_has_every_key_of_the_real_2026_offers(samples):
+    # The three France Travail offers of May 2026 in the search sample are in the newer shape: each
+    # of their keys, at every depth the table uses, is on some newer-shape offer of the sandbox.
+    real = json.loads(next((samples / "search").glob("*.json")).read_text("utf-8"))["resultats"]
+    assert real and all(o["origineOffre"]["origine"] == "1" and "entrepriseAdaptee" in o for o in real)
+    offers = [o for _, o in rendered(market(offers=3_000, seed=5, new_fields_share=1.0))]
+    seen = set().union(*(fidelity.key_paths(o) for o in offers if o["origineOffre"]["origine"] == "1"))
+    assert set().union(*(fidelity.key_paths(o) for o in real)) - seen == set()
 
 
 def test_contexte_travail_looks_like_the_2026_offers():

@@ -6,6 +6,7 @@ import re
 import urllib.parse
 
 import pytest
+import requests
 
 from tests.sandbox.httpclient import configured, request, token_request
 
@@ -147,6 +148,25 @@ def test_parameters_in_the_query_string_as_poleemploi_io_api_sends_them(sb):
     reply = token_request(sb, {"grant_type": None, "scope": None}, url=url)
     assert reply.status == 200, reply.body
     assert reply.json()["scope"] == "api_offresdemploiv2 o2dsoffre"
+
+
+def test_poleemploi_io_api_token_request_as_its_code_makes_it(sb):
+    # The same call as poleemploi-io-api 1.0.0's Api._get_access_token (base/api.py), with requests:
+    # the realm already in the URL (encoded), requests appending grant_type and scope to it. The
+    # package itself is not installed: GPL-3.0, and its import sets up a requests-cache SQLite cache
+    # in the working directory (cache.py); this is its request, line for line.
+    token_url = sb.token_url.split("/connexion/")[0]
+    params = {"grant_type": "client_credentials", "scope": "api_offresdemploiv2 o2dsoffre"}
+    data = {"client_secret": sb.client_secret, "client_id": sb.client_id}
+    r = requests.post(token_url + "/connexion/oauth2/access_token?realm=%2Fpartenaire", params=params, data=data,
+                      timeout=30)
+    assert r.status_code == 200, r.content
+    assert "grant_type=client_credentials" in r.request.url and "grant_type" not in r.request.body
+    token = r.json()
+    assert set(token) == {"access_token", "scope", "token_type", "expires_in"}  # its pydantic Token model
+    reply = request("GET", f"{sb.api_url}/v2/referentiel/typesContrats",
+                    headers={"Authorization": f"{token['token_type']} {token['access_token']}"})
+    assert reply.status == 200  # its get_auth_header(): "<token_type> <access_token>"
 
 
 def test_every_parameter_may_come_from_the_query_string(sb):
