@@ -210,3 +210,18 @@ def test_offers_that_go_and_come_back_more_than_once(tmp_path):
     assert as_truth(table)[o[0]["id"]]["reappeared"] == 2
     files = sorted(p.name for p in (tmp_path / "history" / "current" / "offers").iterdir())
     assert files == ["online.parquet"]  # each day's withdrawals came back: no withdrawn file left
+
+
+def test_a_day_before_the_latest_published_again(tmp_path, published):
+    """The day after it still has its deltas, computed against the former copy: they are stale,
+    and the snapshots are compared instead."""
+    _publish_all(tmp_path, published)
+    _update(tmp_path)
+    middle = DAYS[2]
+    rerun = SEQUENCE[middle][:-40]  # that date crawled again: 40 offers fewer
+    publish(tmp_path, middle, rerun, finished="2")  # its deltas against the day before, again
+    report = _update(tmp_path)
+    assert [a["date"] for a in report["applied"]] == DAYS[2:]
+    assert [a["source"] for a in report["applied"]] == ["deltas", "compared"]
+    assert any(f"snapshot {middle} was published again" in n for n in report["notes"])
+    assert as_truth(read_history(tmp_path / "history")) == truth_dicts(expected({**SEQUENCE, middle: rerun}))
