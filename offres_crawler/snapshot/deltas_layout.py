@@ -35,6 +35,16 @@ def _manifest(directory: Path) -> dict | None:
         return None
 
 
+def publication(directory: Path) -> dict:
+    """What tells one publication of a snapshot from another of the same date (a crawl of that
+    date run again): when it finished, after how many runs, with how many offers."""
+    m = _manifest(directory) or {}
+    crawl = m.get("crawl") if isinstance(m.get("crawl"), dict) else {}
+    counts = m.get("counts") if isinstance(m.get("counts"), dict) else {}
+    return {"finished_at": crawl.get("finished_at"), "runs": crawl.get("runs"),
+            "offers": counts.get("offers")}
+
+
 def published_snapshots(root: Path) -> dict[str, Path]:
     """{date: directory} of every complete, published snapshot under `root`, oldest first."""
     found = {}

@@ -28,6 +28,7 @@ from offres_crawler.snapshot.deltas import Changes, SnapshotIndex, compare, inde
 from offres_crawler.snapshot.deltas_layout import (
     partition,
     previous_snapshot,
+    publication,
     published_snapshots,
     snapshot_files,
     staging_dir,
@@ -116,6 +117,7 @@ def write_deltas(snapshot_root: Path, day: str, deltas_root: Path, *, gzip_jsonl
                                   _schema(paths), gzip_jsonl, compression)
     report = _report(day, previous_day, changes, previous_index, current_index, files,
                      time.monotonic() - started)
+    report["snapshots"] = {"previous": publication(previous_dir), "current": publication(snapshots[day])}
     write_json_atomic(staged / DELTAS_MANIFEST, report)
     target = deltas_root / partition(day)
     _publish(staged, target)

@@ -192,3 +192,36 @@ def test_engines_read_one_record_per_offer(tmp_path, published):
     assert ids == distinct == frame.height == len(expected(SEQUENCE))
     assert withdrawn == frame["withdrawn_on"].is_not_null().sum() == len(expected(SEQUENCE)) - len(SEQUENCE[DAYS[-1]])
     assert str(frame.schema["first_seen"]) == "Date"
+
+
+def test_offers_that_go_and_come_back_more_than_once(tmp_path):
+    """Every offer withdrawn on a day comes back (that day's file goes), and one offer goes and
+    comes back twice: one record each, whatever the days' files held."""
+    o = SEQUENCE[DAYS[0]][:20]
+    sequence = {"2025-10-01": o, "2025-10-02": o[2:], "2025-10-03": [*o[:5], *o[6:]],
+                "2025-10-04": o[1:], "2025-10-05": o}
+    for day, offers in sequence.items():
+        publish(tmp_path, day, offers)
+    report = _update(tmp_path)
+    assert [a["counts"]["reappeared"] for a in report["applied"][1:]] == [0, 2, 1, 1]
+    table = read_history(tmp_path / "history")
+    assert table.num_rows == len(set(table.column("id").to_pylist())) == 20
+    assert as_truth(table) == truth_dicts(expected(sequence))
+    assert as_truth(table)[o[0]["id"]]["reappeared"] == 2
+    files = sorted(p.name for p in (tmp_path / "history" / "current" / "offers").iterdir())
+    assert files == ["online.parquet"]  # each day's withdrawals came back: no withdrawn file left
+
+
+def test_a_day_before_the_latest_published_again(tmp_path, published):
+    """The day after it still has its deltas, computed against the former copy: they are stale,
+    and the snapshots are compared instead."""
+    _publish_all(tmp_path, published)
+    _update(tmp_path)
+    middle = DAYS[2]
+    rerun = SEQUENCE[middle][:-40]  # that date crawled again: 40 offers fewer
+    publish(tmp_path, middle, rerun, finished="2")  # its deltas against the day before, again
+    report = _update(tmp_path)
+    assert [a["date"] for a in report["applied"]] == DAYS[2:]
+    assert [a["source"] for a in report["applied"]] == ["deltas", "compared"]
+    assert any(f"snapshot {middle} was published again" in n for n in report["notes"])
+    assert as_truth(read_history(tmp_path / "history")) == truth_dicts(expected({**SEQUENCE, middle: rerun}))

@@ -70,3 +70,17 @@ def test_deltas_match_the_sandbox_record(sandbox_factory, tmp_path):
     assert json.loads(report.read_text())["deltas"]["counts"] == saved["counts"]
     assert (f"deltas since 2025-10-09: {len(created):,} created, 0 updated, {len(withdrawn):,} "
             f"withdrawn") in crawl.log
+
+    # the history was brought up to date after the deltas, from them, by the crawl itself
+    assert manifest["history"]["applied"] == ["2025-10-10"]
+    assert manifest["history"]["totals"] == {"records": len(first | second), "online": len(second),
+                                             "withdrawn": len(withdrawn)}
+    state = json.loads((tmp_path / "offres_history" / "current" / "_history.json").read_text())
+    (entry,) = [a for a in state["applied"] if a["date"] == "2025-10-10"]
+    assert entry["source"] == "deltas" and entry["previous"] == "2025-10-09"
+    assert (entry["counts"]["created"], entry["counts"]["withdrawn"]) == (len(created), len(withdrawn))
+    records = {r["id"]: r for r in pq.read_table(tmp_path / "offres_history" / "current" / "offers").to_pylist()}
+    assert set(records) == first | second
+    assert {i for i, r in records.items() if r["withdrawn_on"] is not None} == withdrawn
+    assert {i for i, r in records.items() if r["first_seen"].isoformat() == "2025-10-10"} == created
+    assert "history: 2025-10-10 applied;" in crawl.log

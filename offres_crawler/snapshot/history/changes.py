@@ -20,10 +20,9 @@ import pyarrow.parquet as pq
 
 from offres_crawler.files import read_json
 from offres_crawler.snapshot.deltas import compare, index_files, select_rows
-from offres_crawler.snapshot.deltas_layout import partition, snapshot_files
+from offres_crawler.snapshot.deltas_layout import partition, publication, snapshot_files
 from offres_crawler.snapshot.deltas_writer import DELTAS_MANIFEST
 from offres_crawler.snapshot.history.records import OFFER_COLUMNS, OfferReader
-from offres_crawler.snapshot.state import MANIFEST
 
 logger = logging.getLogger(__name__)
 
@@ -47,24 +46,15 @@ def _read(path: Path) -> pa.Table:
     return pq.read_table(path, columns=_columns(path))
 
 
-def manifest(directory: Path) -> dict[str, Any]:
-    try:
-        data = read_json(directory / MANIFEST)
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def fingerprint(directory: Path) -> dict[str, Any]:
     """What tells one publication of a snapshot from another of the same date."""
-    m = manifest(directory)
-    crawl = m.get("crawl") if isinstance(m.get("crawl"), dict) else {}
-    counts = m.get("counts") if isinstance(m.get("counts"), dict) else {}
-    return {"finished_at": crawl.get("finished_at"), "runs": crawl.get("runs"),
-            "offers": counts.get("offers")}
+    return publication(directory)
 
 
-def _usable_deltas(deltas_root: Path, day: str, previous: str, snapshot_dir: Path) -> Path | None:
+def _usable_deltas(deltas_root: Path, day: str, previous: str, snapshots: dict[str, Path]) -> Path | None:
+    """The deltas of `day` if they compare the two snapshots as published now: the same dates,
+    computed after both were published (a snapshot published again after them, the day's or the
+    previous one, makes them stale), of snapshots holding the offers they hold now."""
     directory = deltas_root / partition(day)
     try:
         saved = read_json(directory / DELTAS_MANIFEST)
@@ -75,19 +65,25 @@ def _usable_deltas(deltas_root: Path, day: str, previous: str, snapshot_dir: Pat
                        "snapshots instead (`offres-crawler deltas --date %s` writes them again)",
                        day, saved.get("previous_snapshot_date"), previous, day)
         return None
-    published = fingerprint(snapshot_dir).get("finished_at")
     computed = saved.get("computed_at")
-    if published and computed and computed < published:
-        logger.warning("History: the deltas of %s predate its publication: comparing the snapshots "
-                       "instead", day)
-        return None
+    compared = saved.get("snapshots") if isinstance(saved.get("snapshots"), dict) else None
+    for which, name in ((day, "current"), (previous, "previous")):
+        published = fingerprint(snapshots[which])
+        if compared is not None:  # the publications the deltas compared, as their writer recorded them
+            stale = compared.get(name) != published
+        else:  # deltas written before they recorded them: by the clock
+            stale = bool(published.get("finished_at") and computed and computed < published["finished_at"])
+        if stale:
+            logger.warning("History: the deltas of %s compare another publication of the snapshot of "
+                           "%s than the one published now: comparing the snapshots instead", day, which)
+            return None
     return directory
 
 
 def day_changes(reader: OfferReader, snapshots: dict[str, Path], deltas_root: Path | None,
                 day: str, previous: str) -> DayChanges:
     """The changes from the published snapshot `previous` to `day`'s."""
-    directory = None if deltas_root is None else _usable_deltas(deltas_root, day, previous, snapshots[day])
+    directory = None if deltas_root is None else _usable_deltas(deltas_root, day, previous, snapshots)
     if directory is not None:
         withdrawn = pq.read_table(directory / "withdrawn.parquet", columns=["id"])
         return DayChanges(day, previous, _read(directory / "created.parquet"),
