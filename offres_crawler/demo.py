@@ -23,7 +23,14 @@ from offres_crawler.extensions.terminal import wants_bar
 # The sandbox's public defaults, repeated here: the crawler package never imports the sandbox.
 SANDBOX_CLIENT_ID = "PAR_sandbox_demo"
 SANDBOX_CLIENT_SECRET = "sandbox-secret-do-not-use-in-production"
-DEMO_OFFERS = 20_000
+DEMO_OFFERS = 20_000  # OFFRES_DEMO_OFFERS changes it (a smaller market for a quick try)
+
+
+def demo_offers() -> int:
+    value = os.environ.get("OFFRES_DEMO_OFFERS", "").strip() or str(DEMO_OFFERS)
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 2_000_000:
+        raise SystemExit(f"OFFRES_DEMO_OFFERS={value[:40]!r}: a whole number from 1 to 2000000")
+    return int(value)
 
 
 def on_terminal() -> bool:
@@ -114,9 +121,10 @@ def main() -> int:
     root = Path("output/sandbox-demo/offres")
     terminal = on_terminal()
     sandbox_log = root.parent / "sandbox.log" if terminal else None
-    proc, urls = start_sandbox("--offers", str(DEMO_OFFERS), log=sandbox_log)
+    offers = demo_offers()
+    proc, urls = start_sandbox("--offers", str(offers), log=sandbox_log)
     try:
-        print(f"sandbox: {DEMO_OFFERS:,} synthetic offers at {urls['OFFRES_API_URL']} (3 requests/s)"
+        print(f"sandbox: {offers:,} synthetic offers at {urls['OFFRES_API_URL']} (3 requests/s)"
               + (f"; its log: {sandbox_log}" if sandbox_log else ""), flush=True)
         env = {**os.environ, "OFFRES_CLIENT_ID": SANDBOX_CLIENT_ID,
                "OFFRES_CLIENT_SECRET": SANDBOX_CLIENT_SECRET}
@@ -133,6 +141,7 @@ def main() -> int:
             if run.returncode and terminal:
                 print(run.stderr, file=sys.stderr)
             print(f"HTML report: {report}" if run.returncode == 0 else "the HTML report failed (see above)")
+            code = code or run.returncode  # a demo whose report failed did not succeed
     finally:
         proc.terminate()
         proc.wait(10)
