@@ -11,14 +11,16 @@ import json
 import sys
 from pathlib import Path
 
-from offres_crawler.snapshot.deltas_layout import published_snapshots
+from offres_crawler.snapshot.deltas_layout import beside_snapshots, published_snapshots
 
 HELP = "write the created/updated/withdrawn offers of a published snapshot (again)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--snapshots", default="output/offres", help="OFFRES_SNAPSHOT_DIR (default %(default)s)")
-    parser.add_argument("--deltas", default="output/offres_deltas", help="OFFRES_DELTAS_DIR (default %(default)s)")
+    parser.add_argument("--deltas", default=None,
+                        help="OFFRES_DELTAS_DIR (default: beside the snapshots, as the crawl puts them: "
+                             "output/offres -> output/offres_deltas)")
     parser.add_argument("--date", default=None, help="the snapshot's date (default: the latest published)")
     parser.add_argument("--no-gzip", action="store_true", help="plain .jsonl files")
 
@@ -33,7 +35,8 @@ def run(opts: argparse.Namespace) -> int:
         print(f"offres-crawler deltas: no published snapshot in {snapshots}", file=sys.stderr)
         return 1
     try:
-        report = write_deltas(snapshots, day, Path(opts.deltas), gzip_jsonl=not opts.no_gzip)
+        report = write_deltas(snapshots, day, beside_snapshots(snapshots, "deltas", opts.deltas),
+                              gzip_jsonl=not opts.no_gzip)
     except (SnapshotNotPublished, SnapshotDamaged) as exc:  # nothing written
         print(f"offres-crawler deltas: {exc}", file=sys.stderr)
         return 1

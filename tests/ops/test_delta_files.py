@@ -128,6 +128,20 @@ def test_the_deltas_command(tmp_path, capsys):
     assert main(["--snapshots", str(snapshots), "--deltas", str(deltas), "--date", "2025-10-11"]) == 1
 
 
+def test_the_deltas_command_writes_beside_the_snapshots_it_is_given(tmp_path, capsys, monkeypatch):
+    """As the crawl does: `--snapshots x/snapshots` alone writes x/snapshots_deltas, never the
+    fixed output/offres_deltas of another set of snapshots."""
+    from offres_crawler.cli.deltas import main
+
+    monkeypatch.chdir(tmp_path)
+    snapshots = tmp_path / "x" / "snapshots"
+    _three_days(snapshots)
+    assert main(["--snapshots", str(snapshots)]) == 0
+    assert json.loads(capsys.readouterr().out)["snapshot_date"] == "2025-10-10"
+    assert (tmp_path / "x" / "snapshots_deltas" / "snapshot_date=2025-10-10" / "_deltas.json").is_file()
+    assert not (tmp_path / "output").exists()
+
+
 def test_deltas_live_beside_the_snapshots_by_default(tmp_path, monkeypatch):
     from offres_crawler.extensions.deltas import deltas_dir
 
