@@ -1,15 +1,23 @@
 """The query counted up to a closed second at the start and at the end of a harvest (counts.py
-says what they prove), and the request budget that ends a harvest that would not converge."""
+says what they prove), and the request budget that ends a harvest that would not converge.
+
+Neither count needs a request of its own when an answer made anyway can give it: the count at
+the start is the first answer's (`_start_from_root`), and the count at the end of a one-pass
+query is the answer of its closing read (lag.py), made when the count is due, once the closing
+read is due too: page 0 of the query bounded above like the closing window (`_on_closing_count`).
+"""
 
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 
 from offres_crawler.harvest.content_range import PAGE_SIZE
 from offres_crawler.harvest.counts import Count, count_window
 from offres_crawler.harvest.dates import epoch_to_param, param_to_epoch
 from offres_crawler.harvest.heads import FREEZE_MARGIN_S
+from offres_crawler.harvest.lag import Closing
 from offres_crawler.harvest.ledger import Purpose, Unreachable
 from offres_crawler.harvest.planned import COUNT_UNIT, PlannedRequest
 from offres_crawler.harvest.planner_base import BUDGET_BASE, PlannerBase
@@ -19,6 +27,8 @@ from offres_crawler.harvest.slices import Status
 logger = logging.getLogger(__name__)
 
 COUNT_ATTEMPTS = 2
+# count states in which a count at the end is still to come (the closing read may wait for it)
+COUNT_TO_COME = ("start", "waiting-start", "waiting", "waiting-closing")
 
 
 class CountFlow(PlannerBase):
@@ -67,6 +77,83 @@ class CountFlow(PlannerBase):
         total = None if page.total is None else page.total - above
         return Count(total, count - above, exact)
 
+    def _may_defer_closing(self, closing: Closing) -> bool:
+        """Whether the main pass's closing read may be left to the count at the end: a count is
+        to come, and the head's rows reach below C (the first answer's did, or were a bulk import
+        after C: then the closing read's would not either, and it is made as its own slice)."""
+        mark, oldest = self.audit.mark, closing.window.lo
+        return self.count_state in COUNT_TO_COME and mark is not None and oldest is not None and oldest < mark
+
+    def _plan_closing_count(self) -> PlannedRequest:
+        """The count at the end that is also the main pass's closing read: page 0 of the query
+        bounded above like the closing window, not before every replica has its seconds."""
+        c = self.passes.deferred
+        assert c is not None
+        self.count_state = "waiting-closing"
+        delay = 0.0 if self.clock is None else max(0.0, c.not_before - self.clock + 0.5)
+        return self._plan(c.whole, COUNT_UNIT, 0, Purpose.COUNT, priority=2, delay=delay)
+
+    def _on_count_answer(self, page: SearchPage, count: int | None, exact: bool) -> None:
+        if self.count_state == "waiting-closing":
+            self._on_closing_count(page, count, exact)
+        else:
+            self._on_count(Count(page.total, count, exact))
+
+    def _on_closing_count(self, page: SearchPage, count: int | None, exact: bool) -> None:
+        """The answer of `_plan_closing_count` (its rows are in the ledger already).
+
+        Newest first, it holds every offer of the query up to the head's top that is newer than
+        its oldest row's second. When that second is the head's oldest or below, it holds the
+        closing window's offers but those of that second, which the frozen window certainly
+        covers (passes.py): it is the closing read. Otherwise (offers the head could not show, or
+        created in its seconds since, more than a page holds) the rest of the closing window, its
+        seconds up to that oldest row's, is read as its own slice, as the whole window would have
+        been without it (the whole of it when the answer is unreadable).
+
+        When its rows reach below C, an empty second, it counts up to C as `_start_from_root`
+        does: its count less its rows created after C, both of one moment. It stays the count at
+        the end even if the closing window is read after it: the head's oldest second is below C
+        (`_may_defer_closing`), and every offer up to C there throughout was in the head (the
+        first answer, whose replica had every second up to C) or in the frozen window, all read
+        before it; the closing read only ever finds offers created after C. Otherwise the query
+        is counted with a request, once the closing read is in: nothing is lost."""
+        closing = self.passes.deferred
+        assert closing is not None and closing.window.lo is not None and closing.window.hi is not None
+        rows = [(k, x) for k, x in page.rows if x is not None]
+        readable = bool(rows) and len(rows) == len(page.rows)
+        oldest = min((x for _, x in rows), default=None)
+        if readable and oldest is not None and oldest <= closing.window.lo:
+            self.passes.deferred = None
+            self.audit.closing_by_count = True
+        elif readable and oldest is not None and oldest < closing.window.hi:
+            # it holds the closing window's offers above its oldest second: read the rest
+            logger.info("offres_search: the count at the end does not reach the head's oldest second: "
+                        "reading the rest of the closing window on its own")
+            self._read_closing(replace(closing, window=closing.window.cut_top(oldest),
+                                       estimate=max(1, sum(1 for _, x in rows if x == oldest))))
+        else:
+            self._read_closing(closing)
+        self.count_state = "waiting"  # a count with a request, unless this answer is it
+        mark = self.audit.mark
+        held = {x for _, x in rows}
+        if not readable or oldest is None or mark is None or oldest >= mark or mark in held:
+            return  # its rows do not reach below C, an empty second: count with a request
+        above = len({k for k, x in rows if x > mark})
+        self.audit.end_from_rows = True
+        self.count_state = "waiting-end"
+        self._on_count(Count(None if page.total is None else page.total - above,
+                             None if count is None else count - above, exact))
+
+    def _closing_without_count(self) -> None:
+        """No count at the end to read the closing window with any more: read it on its own."""
+        if self.passes.deferred is not None and self.count_state not in COUNT_TO_COME:
+            self._read_closing(self.passes.deferred)
+
+    def _read_closing(self, closing: Closing) -> None:
+        """The closing window (or what the count at the end left of it) read as its own slice."""
+        self.passes.deferred = None
+        self.passes.start_closing(closing)
+
     def _plan_count(self, state: str, delay: float = 0.0) -> PlannedRequest:
         assert self.audit.mark is not None
         self.count_state = state
@@ -100,6 +187,11 @@ class CountFlow(PlannerBase):
                                          "more than were collected", pass_label="count at the end"))
 
     def _count_failed(self, reason: str, attempts: int = 1) -> None:
+        if self.count_state == "waiting-closing":  # as without it: the closing read, then the count
+            assert self.passes.deferred is not None
+            self._read_closing(self.passes.deferred)
+            self.count_state = "waiting"
+            return
         self.count_failures += attempts
         phase = "start" if self.count_state == "waiting-start" else "end"
         if self.count_failures < COUNT_ATTEMPTS:
@@ -124,6 +216,11 @@ class CountFlow(PlannerBase):
                 label = self.passes.label_of(h)
                 if label is not None:
                     self.ledger.lost(Unreachable(None, f"not read: {why}", pass_label=label))
+        deferred = self.passes.deferred
+        if deferred is not None:  # the closing read the count at the end was to make
+            self.passes.deferred = None
+            self.ledger.lost(Unreachable(deferred.estimate, f"closing read not made: {why}",
+                                         pass_label=self.passes.label_of(self.passes.root)))
         if self.count_state != "skipped":
             self.count_state = "done"
 

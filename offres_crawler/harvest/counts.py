@@ -24,7 +24,8 @@ facets when one such answer is off by more than that tolerance. The churn:
   the first answer: they were born during the run, or in its last seconds before);
 - withdrawals: the two counts up to C made at the start and at the end (offers created up to C can
   only leave meanwhile; the first is the first answer less its rows created after C, when they
-  reach C: count_flow.py), or, without them, the withdrawals seen inside slices between their reads.
+  reach C, and the second likewise the answer of the closing read a one-pass query makes at the
+  end: count_flow.py), or, without them, the withdrawals seen inside slices between their reads.
 
 Whatever the totals say, completeness itself is checked with exact counts: every offer the end
 count finds (created up to C, still there at the end) was there during the whole run, so the
@@ -96,6 +97,8 @@ class Audit:
     passes: dict[str, Count] = field(default_factory=dict)  # origine passes' first answers
     start: Count | None = None  # the query up to C, counted at the start
     end: Count | None = None  # and at the end
+    closing_by_count: bool = False  # the count at the end's answer was the closing read (lag.py)
+    end_from_rows: bool = False  # ... and `end` is its count less its rows created after C
 
     def answer(self, page: SearchPage, count: int | None, exact: bool) -> None:
         if count is None:
@@ -183,6 +186,8 @@ class Audit:
                 "passes": {k: asdict(v) for k, v in self.passes.items()},
                 "count_at_start": None if self.start is None else asdict(self.start),
                 "count_at_end": None if self.end is None else asdict(self.end),
+                "count_at_end_read_the_closing_window": self.closing_by_count,
+                "count_at_end_from_its_rows": self.end_from_rows,
                 "collected_up_to_mark": collected - self.newer}
 
     # ---- planner state --------------------------------------------------------------------------
@@ -197,4 +202,5 @@ class Audit:
 
         return cls(d["answers"], d["exact_answers"], d["disagreeing"], d["max_deviation"],
                    d["rows_beyond_total"], list(d["excess"]), d["mark"], d["newer"], count(d["root"]),
-                   {k: Count(**v) for k, v in d["passes"].items()}, count(d["start"]), count(d["end"]))
+                   {k: Count(**v) for k, v in d["passes"].items()}, count(d["start"]), count(d["end"]),
+                   d["closing_by_count"], d["end_from_rows"])

@@ -14,8 +14,15 @@ allows for `lag` seconds of that (OFFRES_SEARCH_REPLICA_LAG):
   head cannot show, and that no frozen window covers (they are newer than the head's oldest
   second). So the head's seconds, up to its `Date`, are read again as a *closing* window once
   every replica has them: `lag` seconds (and the freeze margin) after the head's answer.
-- The query's count at the end (counts.py) is asked `lag` seconds after the last other answer,
-  so that it cannot describe a moment before them.
+- The query's count at the end (counts.py) is asked after every other answer, and again `lag`
+  seconds later when it finds offers missing (a replica that described a moment before them).
+- The closing read of a one-pass query is made by the count at the end when it can
+  (count_flow.py): page 0 of the whole query bounded above like the closing window (`whole`),
+  asked when the closing read is due. Its rows are the closing window's offers when they reach
+  down to the head's oldest second (the frozen window below certainly covers that second and
+  below), and its count less its rows created after C is the count up to C when they reach below
+  C, as the count at the start is taken from the first answer. Otherwise the closing window is
+  read as its own slice, and the query counted with a request.
 
 With `lag` = 0 answers are taken as current: no closing reads.
 """
@@ -23,6 +30,7 @@ With `lag` = 0 answers are taken as current: no closing reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from offres_crawler.harvest.dates import param_to_epoch
 from offres_crawler.harvest.heads import FREEZE_MARGIN_S, Pass
@@ -36,6 +44,15 @@ class Closing:
     window: Window
     not_before: int  # server time (epoch s) from which every replica has its seconds
     estimate: int
+    whole: Window  # the query bounded above like `window` (the count at the end reads it: lag.py)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"window": self.window.to_dict(), "not_before": self.not_before, "estimate": self.estimate,
+                "whole": self.whole.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Closing:
+        return cls(Window.from_dict(d["window"]), d["not_before"], d["estimate"], Window.from_dict(d["whole"]))
 
 
 def closing(p: Pass, query: dict[str, str], floor: int, lag: int) -> Closing | None:
@@ -53,7 +70,8 @@ def closing(p: Pass, query: dict[str, str], floor: int, lag: int) -> Closing | N
         base = Window.of(p.filters, min_sent=umin, lo=umin, max_sent=umax, hi=umax).cut_top(top)
     else:
         base = Window.of(p.filters, min_sent=floor, lo=floor, max_sent=top + 1, hi=top)
+    whole = base
     oldest = min(seconds) if seconds and not h.holds_all else None
     if oldest is not None and base.lo is not None and oldest > base.lo:
         base = base.cut_bottom(oldest)
-    return Closing(base, top + lag + FREEZE_MARGIN_S + 1, max(1, h.distinct))
+    return Closing(base, top + lag + FREEZE_MARGIN_S + 1, max(1, h.distinct), whole)

@@ -20,6 +20,7 @@ from typing import Any
 from offres_crawler.harvest import heads as head_rules
 from offres_crawler.harvest import lag as lag_rules
 from offres_crawler.harvest import origines
+from offres_crawler.harvest.content_range import PAGE_SIZE
 from offres_crawler.harvest.cursor import Cursor
 from offres_crawler.harvest.dates import epoch_to_param
 from offres_crawler.harvest.heads import Head, Pass, PassStatus
@@ -51,6 +52,10 @@ class Passes:
         self.server_time: int | None = None  # the root answer's Date (epoch s)
         self.origine_check: OrigineCheck | None = None
         self.recheck: Head | None = None
+        # the main pass's closing read, left to the count at the end (lag.py, count_flow.py), and
+        # what says whether it may be (the planner's count flow)
+        self.deferred: lag_rules.Closing | None = None
+        self.may_defer: Callable[[lag_rules.Closing], bool] = lambda c: False
         self.root = self._new_head(Window.of(query), "root")
         if not self.split_origine:
             self._add_pass(f"origineOffre={query['origineOffre']}", query, self.root)
@@ -199,10 +204,11 @@ class Passes:
     def _start_frozen(self, p: Pass, clock: int | None) -> None:
         clock = clock if clock is not None else self.server_time
         closing = lag_rules.closing(p, self.query, self.floor, self.lag)
-        if closing is not None:  # the head's seconds again, once every replica has them (lag.py)
-            self._cursor.start(closing.window, Role.CLOSING, parent=None, est=closing.estimate,
-                               not_before=closing.not_before)
         f = head_rules.freeze(p, self.query, self.floor, clock, self.lag)
+        if closing is not None and self._deferrable(p, closing, f.window):
+            self.deferred = closing  # read by the count at the end, if it can (count_flow.py)
+        elif closing is not None:  # the head's seconds again, once every replica has them (lag.py)
+            self.start_closing(closing)
         if f.warning:
             self._ledger.warn(f.warning)
         if f.status is PassStatus.FAILED:
@@ -216,6 +222,20 @@ class Passes:
         p.status = PassStatus.SLICES
         logger.info("pass %s: %s offers, frozen at %s", p.label, p.head.total,
                     epoch_to_param(f.window.max_sent or 0))
+
+    def _deferrable(self, p: Pass, closing: lag_rules.Closing, frozen: Window | None) -> bool:
+        """Whether the closing read may be left to the count at the end: the one pass of a query
+        without dates of its own, whose frozen window certainly covers the closing window's
+        lowest second (the head's oldest) and below, whose head was one page (the count's page
+        can then hold the closing window's offers), and whose count flow agrees."""
+        return (not self.split_origine and p.head is self.root and "minCreationDate" not in self.query
+                and frozen is not None and frozen.hi is not None and closing.window.lo == frozen.hi
+                and closing.estimate <= PAGE_SIZE and self.may_defer(closing))
+
+    def start_closing(self, closing: lag_rules.Closing) -> None:
+        """Read the closing window as its own slice (not before every replica has its seconds)."""
+        self._cursor.start(closing.window, Role.CLOSING, parent=None, est=closing.estimate,
+                           not_before=closing.not_before)
 
     # ---- origines (origines.py) ---------------------------------------------------------------
     def _origine_heads(self) -> dict[str, Head]:
@@ -258,6 +278,7 @@ class Passes:
                 "recheck": None if self.recheck is None else self.recheck.sid,
                 "root_total": self.root_total, "root_filtres": self.root_filtres,
                 "server_time": self.server_time,
+                "deferred": None if self.deferred is None else self.deferred.to_dict(),
                 "origine_check": None if self.origine_check is None else self.origine_check.to_dict()}
 
     def restore(self, d: dict[str, Any]) -> None:
@@ -272,5 +293,6 @@ class Passes:
         self.recheck = None if d["recheck"] is None else self.heads[d["recheck"]]
         self.root_total, self.root_filtres = d["root_total"], d["root_filtres"]
         self.server_time = d["server_time"]
+        self.deferred = None if d["deferred"] is None else lag_rules.Closing.from_dict(d["deferred"])
         check = d["origine_check"]
         self.origine_check = None if check is None else OrigineCheck.from_dict(check)

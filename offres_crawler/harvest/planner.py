@@ -30,7 +30,8 @@ How a query is harvested (each step's module says more)
 7. **An API that does not keep its promises.** Offers of one instant may come in any order at
    every request (ties.py); answers may come from replicas seconds behind (lag.py); totals may be
    off or wrong: the planner counts with filtresPossibles, checks every total against the rows,
-   the facets and the other counts, and counts the query again at the end (counts.py). A request
+   the facets and the other counts, and counts the query again at the end (counts.py), with the
+   read of a one-pass query's newest seconds that replica lag calls for (lag.py). A request
    budget (`budget` x ceil(N/150) + BUDGET_BASE) ends a harvest that would not converge.
 
 Its state is saved and restored whole through `to_dict()` / `from_dict()` (JSON, versioned): a
@@ -63,7 +64,7 @@ from offres_crawler.harvest.ties import TieState
 logger = logging.getLogger(__name__)
 
 STATE_FORMAT = "offres_crawler.harvest.planner"
-STATE_VERSION = 4  # of to_dict(); bump when its content changes meaning
+STATE_VERSION = 5  # of to_dict(); bump when its content changes meaning
 __all__ = ["HarvestPlanner", "PlannedRequest", "StateError"]
 
 
@@ -95,6 +96,7 @@ class HarvestPlanner(CountFlow, ListFlow, PlannerBase):
         room = math.inf if self.budget is None else self.budget - self.ledger.requests
         if self.count_state == "start" and room > 0:
             out.append(self._plan_count("waiting-start"))
+        self._closing_without_count()
         if self.romes.status == "wanted" and len(out) < room:
             out.append(self._plan_list())
         for h, page in self.passes.reads(self.depth, self.clock):
@@ -116,8 +118,11 @@ class HarvestPlanner(CountFlow, ListFlow, PlannerBase):
             # after every other answer; "late": again once no replica can describe a moment
             # before them (the first count found offers missing: lag.py)
             late = self.count_state == "late"
-            out.append(self._plan_count("waiting-late" if late else "waiting-end",
-                                        delay=self.lag + 0.5 if late else 0.0))
+            if not late and self.passes.deferred is not None:
+                out.append(self._plan_closing_count())  # the main pass's closing read as well
+            else:
+                out.append(self._plan_count("waiting-late" if late else "waiting-end",
+                                            delay=self.lag + 0.5 if late else 0.0))
         if not out and not self._in_flight and room <= 0 and not self.done:
             self._stop(f"the request budget ({self.budget} requests) is spent")
         return out
@@ -155,7 +160,7 @@ class HarvestPlanner(CountFlow, ListFlow, PlannerBase):
         if self.stopped:
             return
         if req.purpose is Purpose.COUNT:
-            self._on_count(Count(page.total, count, exact))
+            self._on_count_answer(page, count, exact)
         elif req.unit in self.passes.heads:
             self.passes.on_answer(self.passes.heads[req.unit], bool(req.delay), planned, self.depth, self.clock)
         else:

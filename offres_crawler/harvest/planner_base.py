@@ -12,7 +12,7 @@ from offres_crawler.harvest.counts import Audit
 from offres_crawler.harvest.cursor import Cursor
 from offres_crawler.harvest.dates import param_to_epoch
 from offres_crawler.harvest.heads import Pass
-from offres_crawler.harvest.lag import DEFAULT_LAG_S
+from offres_crawler.harvest.lag import DEFAULT_LAG_S, Closing
 from offres_crawler.harvest.ledger import Ledger, Purpose
 from offres_crawler.harvest.offer_ids import OfferIds
 from offres_crawler.harvest.origines import OrigineCheck
@@ -46,7 +46,9 @@ class PlannerBase:
         self.fatal: str | None = None
         self.clock: int | None = None  # the latest Date seen
         # root -> start | skipped; start -> waiting-start -> waiting -> waiting-end -> done, or
-        # -> late -> waiting-late -> done when the first count at the end finds offers missing
+        # -> late -> waiting-late -> done when the first count at the end finds offers missing;
+        # waiting -> waiting-closing (the count at the end that reads the closing window too) ->
+        # waiting-end (its rows gave the count) or back to waiting (a count with a request)
         self.count_state = "root"
         self.count_failures = 0
         self._next_id = 0  # of heads and slices
@@ -64,6 +66,11 @@ class PlannerBase:
         self.cursor = Cursor(slices, self._new_id, self.ledger, self.ties, self.romes, self.lag)
         self.passes = Passes(self.query, self.floor, self.sum_tolerance, passes, self._new_id,
                              self.cursor, self.ledger, self.lag)
+        self.passes.may_defer = self._may_defer_closing
+
+    def _may_defer_closing(self, closing: Closing) -> bool:
+        """Whether the main pass's closing read may be left to the count at the end (count_flow.py)."""
+        return False
 
     def _new_id(self) -> int:
         self._next_id += 1

@@ -46,7 +46,9 @@ def reality_report(p: Observed) -> dict[str, Any]:
         "ties": {**p.ties.as_report(), "requests": ties},
         "totals": p.audit.as_report(len(p.ledger.ids), p.withdrawals_in_slices()),
         "lag": {"allowance_s": p.lag, "closing_requests": by_purpose.get("closing", 0),
-                "count_requests": by_purpose.get("count", 0)},
+                "count_requests": by_purpose.get("count", 0),
+                # a count at the end (among count_requests) that was the closing read as well
+                "closing_read_by_the_count": p.audit.closing_by_count},
         "crowds": {"rome_codes": {"list": p.romes.status, "codes": len(p.romes.codes),
                                   "requests": by_purpose.get("list", 0)},
                    "splits_on_rome_codes": sum(1 for r in splits if r.split.facet == PARAM),
