@@ -12,9 +12,12 @@ whole market, notes again which are alive, and prints:
 
 Target: requests <= 1.05 x ceil(N/150) + facet splits, completeness 100 %.
 
-The request count does not depend on the rate, so by default both sides run at a raised limit
-(sandbox 60/s, crawler 50/s) to keep the run to a minute or two; `--rate 3` measures at the
-API's real pace (about 8 minutes per cap).
+Without replica lag the request count does not depend on the rate, so by default both sides run
+at a raised limit (sandbox 60/s, crawler 50/s) to keep the run to a minute or two; `--rate 3`
+measures at the API's real pace (about 8 minutes per cap). With `--replica-lag`, measure at
+`--rate 3`: every answer computed from an index up to 5 s behind may describe an earlier moment
+than the read before it, and at 50 requests/s far more reads fall within those seconds (about 170
+pages read again, ratio 1.14, where the real pace reads 11 again, ratio 1.02).
 
     .venv/bin/python bench/search_efficiency.py [--offers 200000] [--rate 60] [--caps current,legacy]
 
