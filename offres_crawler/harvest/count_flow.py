@@ -31,6 +31,14 @@ COUNT_ATTEMPTS = 2
 COUNT_TO_COME = ("start", "waiting-start", "waiting", "waiting-closing")
 
 
+def count_up_to(mark: int, rows: list[tuple[str, int]], total: int | None, count: int | None,
+                exact: bool) -> Count:
+    """An answer's count up to `mark`, when its rows (the query's newest, sort=1) reach below it:
+    its total and count less its distinct rows created after `mark`, all of one moment."""
+    above = len({k for k, x in rows if x > mark})
+    return Count(None if total is None else total - above, None if count is None else count - above, exact)
+
+
 class CountFlow(PlannerBase):
     def _on_root(self, page: SearchPage, count: int | None, exact: bool) -> None:
         self.audit.root = Count(page.total, count, exact)
@@ -73,9 +81,7 @@ class CountFlow(PlannerBase):
         if empty is None:
             return None  # a page of offers after C, or no empty second: count with a request
         self.audit.mark = empty
-        above = len({k for k, x in rows if x > empty})
-        total = None if page.total is None else page.total - above
-        return Count(total, count - above, exact)
+        return count_up_to(empty, rows, page.total, count, exact)
 
     def _may_defer_closing(self, closing: Closing) -> bool:
         """Whether the main pass's closing read may be left to the count at the end: a count is
@@ -138,11 +144,9 @@ class CountFlow(PlannerBase):
         held = {x for _, x in rows}
         if not readable or oldest is None or mark is None or oldest >= mark or mark in held:
             return  # its rows do not reach below C, an empty second: count with a request
-        above = len({k for k, x in rows if x > mark})
         self.audit.end_from_rows = True
         self.count_state = "waiting-end"
-        self._on_count(Count(None if page.total is None else page.total - above,
-                             None if count is None else count - above, exact))
+        self._on_count(count_up_to(mark, rows, page.total, count, exact))
 
     def _closing_without_count(self) -> None:
         """No count at the end to read the closing window with any more: read it on its own."""
